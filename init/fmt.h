@@ -1,0 +1,35 @@
+/* A tiny printf subset for tinyinit's messages (no stdio in the init). */
+#ifndef TINYINIT_FMT_H
+#define TINYINIT_FMT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/* Formats into buf (always NUL-terminated when cap > 0) and returns the
+ * length written. Conversions: %s %c %d %u %x %ld %lu %lx %zu %%.
+ * A NULL %s prints "(null)". Output is truncated, never overrun. */
+size_t fmt_vbuf(char *buf, size_t cap, const char *fmt, va_list ap);
+size_t fmt_buf(char *buf, size_t cap, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Writes "tinyinit: <message>\n" to stderr in one write(2). */
+void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Writes a string to a file descriptor, retrying short writes. */
+void put(int fd, const char *s);
+
+/* strchrnul() and getenv() without musl's word-at-a-time versions. */
+const char *chrnul(const char *s, int c);
+const char *env_get(const char *name);
+
+/* A short description of an errno value ("not found", "permission denied"). */
+const char *errstr(int err);
+
+extern int verbosity;
+#define LOG(level, ...)                                                                            \
+	do {                                                                                       \
+		if (verbosity >= (level))                                                          \
+			say(__VA_ARGS__);                                                          \
+	} while (0)
+
+#endif

@@ -1,0 +1,35 @@
+/* The texts of --help and of usage errors. */
+#include "config.h"
+
+const char usage_text[] = "Usage: tinyinit [OPTIONS] [--] PROGRAM [ARG...]\n"
+			  "       tinyinit --pause [OPTIONS]\n"
+			  "Try 'tinyinit --help' for more.\n";
+
+const char help_text[] =
+	"Usage: tinyinit [OPTIONS] [--] PROGRAM [ARG...]\n"
+	"       tinyinit --pause [OPTIONS]\n"
+	"Runs PROGRAM as a child and supervises it as an init: reaps zombies,\n"
+	"forwards signals, and exits with PROGRAM's status.\n"
+	"\n"
+	"  -s, --subreaper          accepted for tini compatibility: tinyinit is a\n"
+	"                           child subreaper whenever it is not PID 1\n"
+	"  -g, --kill-group         forward signals to the child's process group\n"
+	"  -p, --pdeath-signal SIG  signal tinyinit gets when its parent dies\n"
+	"  -e, --expect CODE        exit with 0 when PROGRAM's status is CODE\n"
+	"                           (repeatable; CODE may be a list: 3,4)\n"
+	"      --rewrite S:R        forward signal S as R, R=0 drops it (repeatable)\n"
+	"      --grace SECONDS      as PID 1, when PROGRAM exits: SIGTERM the other\n"
+	"                           processes, wait up to SECONDS, SIGKILL the rest\n"
+	"  -P, --pause              no PROGRAM: reap until SIGTERM or SIGINT, exit 0\n"
+	"  -v, --verbose            log to stderr; repeat for more\n"
+	"  -h, --help               show this text\n"
+	"      --version            show the version\n"
+	"\n"
+	"Environment: each option is also TINYINIT_ plus its long name in capitals\n"
+	"with '_' for '-': TINYINIT_SUBREAPER=1, TINYINIT_KILL_GROUP=1,\n"
+	"TINYINIT_PDEATH_SIGNAL=TERM, TINYINIT_EXPECT=3,4, TINYINIT_REWRITE=TERM:INT,\n"
+	"TINYINIT_GRACE=5, TINYINIT_PAUSE=1, TINYINIT_VERBOSE=2. Options override them.\n"
+	"\n"
+	"Exit status: PROGRAM's exit code; 128+N when it was killed by signal N;\n"
+	"127 when PROGRAM is not found; 126 when it cannot be executed; 1 on a\n"
+	"usage error.\n";

@@ -1,0 +1,71 @@
+/* tinyinit: a static PID 1 that runs one payload and supervises it. */
+#include <errno.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "../include/version.h"
+#include "config.h"
+#include "fmt.h"
+#include "supervise.h"
+
+extern char **environ;
+
+int main(int argc, char **argv)
+{
+	static struct config c;
+	struct inherit in;
+	sigset_t all;
+	char err[256];
+	int rc, exec_err = 0;
+
+	/* Every signal is taken synchronously by the supervisor; blocked
+	 * signals are queued even for a namespace's PID 1. */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &in.mask);
+
+	config_init(&c);
+	rc = config_env(&c, environ, err, sizeof err);
+	if (rc == 0)
+		rc = config_args(&c, argc, argv, err, sizeof err);
+	if (rc == CFG_HELP) {
+		put(1, help_text);
+		return 0;
+	}
+	if (rc == CFG_VERSION) {
+		put(1, "tinyinit " PROJECT_VERSION "\n");
+		return 0;
+	}
+	if (rc < 0) {
+		say("%s", err);
+		put(2, usage_text);
+		return 1;
+	}
+	verbosity = c.verbose;
+
+	if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+		say("cannot become a child subreaper (PR_SET_CHILD_SUBREAPER: %s); run as PID 1",
+		    errstr(errno));
+		return 1;
+	}
+	if (c.pdeath_signal && prctl(PR_SET_PDEATHSIG, c.pdeath_signal) < 0) {
+		say("cannot set the parent-death signal: %s", errstr(errno));
+		return 1;
+	}
+	/* An inherited SIG_IGN (or SA_NOCLDWAIT) on SIGCHLD would make the
+	 * kernel reap our children before we see their status. */
+	in.chld_ignored = sigchld_set(0);
+
+	if (c.pause)
+		return supervise(&c, 0);
+	pid_t pid = spawn(&c, &in, &exec_err);
+	if (pid < 0) {
+		say("cannot start %s: %s", c.argv[0], errstr(-pid));
+		return 1;
+	}
+	if (exec_err)
+		say("cannot run %s: %s", c.argv[0], errstr(exec_err));
+	else
+		LOG(1, "started %s as pid %d", c.argv[0], pid);
+	return supervise(&c, pid);
+}
