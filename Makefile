@@ -30,9 +30,19 @@ SAN          := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 EXAMPLES := hello zombies graceful
 
-.PHONY: all deps demo check test bench size install uninstall clean format examples
+# Each part adds to these from its own rules.mk.
+ALL       := $(B)/tinyinit examples
+TEST_BINS :=
+INSTALL   :=
 
-all: $(B)/tinyinit examples
+.PHONY: all build-all deps demo check test bench size install uninstall clean format examples
+
+all: build-all
+
+-include mkrootfs/rules.mk
+-include bench/rules.mk
+
+build-all: $(ALL)
 
 $(B)/tinyinit: $(INIT_SRCS) $(INIT_HDRS) Makefile
 	@mkdir -p $(B)
@@ -57,7 +67,7 @@ $(B)/tests/%: tests/helpers/%.c
 	@mkdir -p $(B)/tests
 	$(MUSLCC) $(WARN) -Os -static -o $@ $<
 
-TEST_BINS := $(B)/tests/unit_init $(B)/tests/sigexec $(B)/tests/orphans
+TEST_BINS += $(B)/tests/unit_init $(B)/tests/sigexec $(B)/tests/orphans
 
 deps:
 	@scripts/deps
@@ -81,7 +91,7 @@ size: $(B)/tinyinit
 	echo "tinyinit: $$s bytes (budget $(INIT_BUDGET), $$((s * 100 / $(INIT_BUDGET)))% used)"; \
 	size -A $(B)/tinyinit 2>/dev/null | awk '$$2 > 0 && /^\./ {printf "  %-20s %6d\n", $$1, $$2}'
 
-install: all
+install: all $(INSTALL)
 	install -D -m 0755 $(B)/tinyinit $(DESTDIR)$(PREFIX)/sbin/tinyinit
 	install -D -m 0644 init/tinyinit.8 $(DESTDIR)$(PREFIX)/share/man/man8/tinyinit.8
 
