@@ -19,7 +19,7 @@ INIT_CFLAGS  := $(WARN) -Os -fno-pie -fno-asynchronous-unwind-tables -fno-unwind
 	-ffunction-sections -fdata-sections -fno-stack-protector -fomit-frame-pointer \
 	-fno-ident -fno-plt
 INIT_LDFLAGS := -static -no-pie -s -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,norelro \
-	-Wl,-z,noseparate-code -Wl,--hash-style=gnu
+	-Wl,-z,noseparate-code -Wl,-z,common-page-size=16
 INIT_BUDGET  := 32768
 INIT_SRCS    := $(wildcard init/*.c)
 INIT_HDRS    := $(wildcard init/*.h include/*.h)

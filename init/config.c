@@ -8,12 +8,25 @@
 
 #include "fmt.h"
 
-enum kind { K_FLAG, K_COUNT, K_UINT, K_SIG, K_EXPECT, K_REWRITE, K_HELP, K_VERSION };
+enum kind {
+	K_FLAG,
+	K_COUNT,
+	K_UINT,
+	K_SIG,
+	K_STR,
+	K_SIZE,
+	K_USER,
+	K_ENV,
+	K_EXPECT,
+	K_REWRITE,
+	K_HELP,
+	K_VERSION
+};
 
 struct optdef {
 	char shrt;
 	unsigned char kind;
-	unsigned char off; /* offsetof(struct config, field) for scalar kinds */
+	unsigned short off; /* offsetof(struct config, field) for scalar kinds */
 	char name[14];
 };
 
@@ -28,6 +41,15 @@ static const struct optdef opts[] = {
 	{0, K_REWRITE, 0, "rewrite"},
 	{0, K_UINT, F(grace), "grace"},
 	{'P', K_FLAG, F(pause), "pause"},
+	{0, K_STR, F(layers), "layers"},
+	{0, K_FLAG, F(no_rootfs), "no-rootfs"},
+	{0, K_STR, F(upper), "upper"},
+	{0, K_SIZE, F(upper_size), "upper-size"},
+	{0, K_FLAG, F(dry_run), "dry-run"},
+	{'w', K_STR, F(workdir), "workdir"},
+	{'u', K_USER, 0, "user"},
+	{0, K_ENV, 0, "env"},
+	{0, K_FLAG, F(no_new_privs), "no-new-privs"},
 	{'h', K_HELP, 0, "help"},
 	{0, K_VERSION, 0, "version"},
 };
@@ -37,6 +59,7 @@ static const struct optdef opts[] = {
 void config_init(struct config *c)
 {
 	memset(c, 0, sizeof *c);
+	c->uid = c->gid = -1;
 	for (int i = 0; i <= SIG_LAST; i++)
 		c->rewrite[i] = (unsigned char)i;
 }
@@ -132,12 +155,59 @@ static int set_list(struct config *c, enum kind k, const char *v)
 	return 0;
 }
 
+/* tmpfs sizes: digits with an optional k, m, g or % (nothing that could
+ * smuggle another mount option in). */
+static int valid_size(const char *v)
+{
+	const char *p = v;
+
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (p > v && *p && !p[1] && *chrnul("kKmMgG%", *p))
+		p++;
+	return p > v && !*p;
+}
+
+/* UID[:GID], numeric. */
+static int set_user(struct config *c, const char *v)
+{
+	char uid[12];
+	const char *colon = chrnul(v, ':');
+	size_t n = (size_t)(colon - v);
+	long u, g = -1;
+
+	if (n == 0 || n >= sizeof uid)
+		return -1;
+	memcpy(uid, v, n);
+	uid[n] = 0;
+	if ((u = parse_uint(uid, 0x7fffffff)) < 0 || (*colon && (g = parse_uint(colon + 1, 0x7fffffff)) < 0))
+		return -1;
+	c->uid = (int)u;
+	c->gid = (int)g;
+	return 0;
+}
+
 /* Applies a value to an option; returns 0 or -EINVAL. */
 static int apply(struct config *c, const struct optdef *o, const char *v)
 {
 	long n;
 
 	switch (o->kind) {
+	case K_SIZE:
+		if (!valid_size(v))
+			return -EINVAL;
+		/* fall through */
+	case K_STR:
+		if (!*v)
+			return -EINVAL;
+		*(const char **)((char *)c + o->off) = v;
+		return 0;
+	case K_USER: return set_user(c, v) ? -EINVAL : 0;
+	case K_ENV:
+		if (*chrnul(v, '=') != '=' || *v == '=' || c->nenv >= ENV_MAX)
+			return -EINVAL;
+		c->env[c->nenv++] = v;
+		return 0;
 	case K_FLAG:
 		if ((n = parse_bool(v)) < 0)
 			return -EINVAL;
@@ -170,6 +240,8 @@ static int bad_value(const char *label, const struct optdef *o, const char *v, c
 		[K_FLAG] = "0 or 1",           [K_COUNT] = "a level 0-9",
 		[K_UINT] = "a number of seconds", [K_SIG] = "a signal name or number",
 		[K_EXPECT] = "exit codes 0-255",  [K_REWRITE] = "SIGNAL:SIGNAL pairs",
+		[K_STR] = "a path",               [K_SIZE] = "a size (64m, 50%)",
+		[K_USER] = "UID[:GID]",           [K_ENV] = "K=V (at most 64)",
 	};
 	fmt_buf(err, errlen, "%s%s: '%s' is not %s", label, label[0] == '-' ? o->name : "", v,
 		want[o->kind]);
@@ -267,7 +339,7 @@ int config_args(struct config *c, int argc, char **argv, char *err, size_t errle
 					fmt_buf(err, errlen, "unknown option -%c", *p);
 					return -EINVAL;
 				}
-				int takes = o->kind != K_FLAG && o->kind != K_COUNT && o->kind < K_HELP;
+				int takes = o->kind > K_COUNT && o->kind < K_HELP;
 				rc = arg_opt(c, o, takes && p[1] ? p + 1 : NULL, argc, argv, &i, err,
 					     errlen);
 				if (takes)

@@ -8,7 +8,22 @@
 
 #include "signames.h"
 
+#define ENV_MAX 64 /* --env entries */
+
 struct config {
+	/* Root filesystem assembly (rootfs.c). */
+	const char *layers;     /* --layers DIR (default /layers when it exists) */
+	const char *upper;      /* --upper DIR: upper and work on a volume */
+	const char *upper_size; /* --upper-size: tmpfs size= for the upper */
+	int no_rootfs;          /* --no-rootfs: never assemble */
+	int dry_run;            /* --dry-run: print the steps, change nothing */
+	/* The payload's process. */
+	const char *workdir;      /* --workdir DIR */
+	int uid, gid;             /* --user UID[:GID]; -1 = unchanged */
+	int no_new_privs;         /* --no-new-privs */
+	int nenv;                 /* --env K=V, in order */
+	const char *env[ENV_MAX];
+	/* Supervision. */
 	int verbose;       /* -v, TINYINIT_VERBOSE */
 	int subreaper;     /* -s: accepted; tinyinit always subreaps when not PID 1 */
 	int kill_group;    /* -g: forward to the child's process group */

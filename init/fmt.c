@@ -124,9 +124,23 @@ void put(int fd, const char *s)
 	put_n(fd, s, strlen(s));
 }
 
+char errmsg[512];
+
+int fail(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	size_t n = fmt_vbuf(errmsg, sizeof errmsg, fmt, ap);
+	va_end(ap);
+	if (err)
+		fmt_buf(errmsg + n, sizeof errmsg - n, ": %s", errstr(err));
+	return -(err ? err : EINVAL);
+}
+
 void say(const char *fmt, ...)
 {
-	char line[512];
+	static char line[5120]; /* a trace line may carry a whole mount option page */
 	int saved = errno;
 	size_t n = fmt_buf(line, sizeof line, "tinyinit: ");
 	va_list ap;

@@ -25,6 +25,12 @@ const char *env_get(const char *name);
 /* A short description of an errno value ("not found", "permission denied"). */
 const char *errstr(int err);
 
+/* The message of the last failure, for main to print: fail() formats it,
+ * appends ": <errstr(err)>" and returns -err, so callers can write
+ * "return fail(errno, "layer %s", name);". */
+extern char errmsg[];
+int fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 extern int verbosity;
 #define LOG(level, ...)                                                                            \
 	do {                                                                                       \

@@ -7,6 +7,8 @@
 #include "../include/version.h"
 #include "config.h"
 #include "fmt.h"
+#include "rootfs.h"
+#include "steps.h"
 #include "supervise.h"
 
 extern char **environ;
@@ -17,7 +19,8 @@ int main(int argc, char **argv)
 	struct inherit in;
 	sigset_t all;
 	char err[256];
-	int rc, exec_err = 0;
+	int rc, exec_err = 0, assembled;
+	const char *step;
 
 	/* Every signal is taken synchronously by the supervisor; blocked
 	 * signals are queued even for a namespace's PID 1. */
@@ -58,13 +61,33 @@ int main(int argc, char **argv)
 
 	if (c.pause)
 		return supervise(&c, 0);
-	pid_t pid = spawn(&c, &in, &exec_err);
+
+	dry_run = c.dry_run;
+	if (!c.no_rootfs && (rc = rootfs_assemble(&c)) < 0) {
+		say("%s", errmsg);
+		return 1;
+	}
+	assembled = rc > 0;
+	if (c.workdir && st_chdir(c.workdir) < 0) {
+		say("--workdir %s: %s", c.workdir, errmsg);
+		return 1;
+	}
+	if (c.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		say("cannot set no_new_privs: %s", errstr(errno));
+		return 1;
+	}
+	if (dry_run) {
+		say("dry run: would run %s%s", c.argv[0], assembled ? " in the assembled root" : "");
+		return 0;
+	}
+	pid_t pid = spawn(&c, &in, &exec_err, &step);
 	if (pid < 0) {
 		say("cannot start %s: %s", c.argv[0], errstr(-pid));
 		return 1;
 	}
 	if (exec_err)
-		say("cannot run %s: %s", c.argv[0], errstr(exec_err));
+		say("cannot run %s%s: %s%s%s", c.argv[0], assembled ? " (in the assembled root)" : "",
+		    step ? step : "", step ? ": " : "", errstr(exec_err));
 	else
 		LOG(1, "started %s as pid %d", c.argv[0], pid);
 	return supervise(&c, pid);

@@ -20,10 +20,13 @@ struct inherit {
 int sigchld_set(int ignore);
 
 /* Starts c->argv as a child in its own process group, handing it the
- * terminal when tinyinit has it in the foreground. Returns the pid or a
- * negative errno when no process could be created. When exec fails the
- * child exits 127 (not found) or 126 and *exec_err holds the errno. */
-pid_t spawn(const struct config *c, const struct inherit *in, int *exec_err);
+ * terminal when tinyinit has it in the foreground, with --env and --user
+ * applied. Returns the pid or a negative errno when no process could be
+ * created. When exec fails the child exits 127 (not found) or 126 and
+ * *exec_err holds the errno; *step names what failed before exec (as
+ * "setuid"), or is NULL when exec itself failed. */
+pid_t spawn(const struct config *c, const struct inherit *in, int *exec_err,
+	    const char **step);
 
 /* Reaps, forwards signals, and returns tinyinit's exit status once the
  * child has exited (after --grace handling). child == 0: --pause. */
