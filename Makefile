@@ -67,7 +67,7 @@ $(B)/tests/%: tests/helpers/%.c
 	@mkdir -p $(B)/tests
 	$(MUSLCC) $(WARN) -Os -static -o $@ $<
 
-TEST_BINS += $(B)/tests/unit_init $(B)/tests/sigexec $(B)/tests/orphans
+TEST_BINS += $(B)/tests/unit_init $(B)/tests/sigexec $(B)/tests/orphans $(B)/tests/rootcheck
 
 deps:
 	@scripts/deps

@@ -36,50 +36,53 @@ int apifs_sys(void)
 }
 
 /* Paths hidden from the payload (as runc hides them): files get dev/null
- * bound over them, directories an empty read-only tmpfs. */
-static const char masked[] = "proc/acpi\0proc/asound\0proc/kcore\0proc/keys\0"
-			     "proc/latency_stats\0proc/timer_list\0proc/timer_stats\0"
-			     "proc/sched_debug\0proc/scsi\0sys/firmware\0"
-			     "sys/devices/virtual/powercap\0";
+ * bound over them, directories an empty read-only tmpfs. Each is mounted
+ * relative to the new root (the name without its '/'); whether it exists
+ * and is a directory is the same in the current /proc and /sys (same
+ * kernel), which --dry-run looks at. */
+static const char masked[] = "/proc/acpi\0/proc/asound\0/proc/kcore\0/proc/keys\0"
+			     "/proc/latency_stats\0/proc/timer_list\0/proc/timer_stats\0"
+			     "/proc/sched_debug\0/proc/scsi\0/sys/firmware\0"
+			     "/sys/devices/virtual/powercap\0";
 /* Paths the payload may read but not write. */
-static const char readonly[] = "proc/bus\0proc/fs\0proc/irq\0proc/sys\0proc/sysrq-trigger\0";
-
-static int exists(const char *path, int want_dir)
-{
-	struct stat st;
-	return dry_run || (lstat(path, &st) == 0 && (!want_dir || S_ISDIR(st.st_mode)));
-}
+static const char readonly[] = "/proc/bus\0/proc/fs\0/proc/irq\0/proc/sys\0/proc/sysrq-trigger\0";
 
 int apifs_mask(void)
 {
+	struct stat st;
 	int rc = 0;
 
 	for (const char *p = masked; *p && !rc; p += strlen(p) + 1) {
-		struct stat st;
-		if (dry_run ? 0 : lstat(p, &st) < 0)
+		if (lstat(dry_run ? p : p + 1, &st) < 0)
 			continue;
-		if (!dry_run && S_ISDIR(st.st_mode))
-			rc = st_mount("tmpfs", p, "tmpfs", MS_RDONLY | KERNFS, "size=0");
+		if (S_ISDIR(st.st_mode))
+			rc = st_mount("tmpfs", p + 1, "tmpfs", MS_RDONLY | KERNFS, "size=0");
 		else
-			rc = st_mount("dev/null", p, NULL, MS_BIND, NULL);
+			rc = st_mount("dev/null", p + 1, NULL, MS_BIND, NULL);
 	}
 	for (const char *p = readonly; *p && !rc; p += strlen(p) + 1) {
-		if (!exists(p, 0))
+		if (lstat(dry_run ? p : p + 1, &st) < 0)
 			continue;
-		rc = st_mount(p, p, NULL, MS_BIND | MS_REC, NULL);
+		rc = st_mount(p + 1, p + 1, NULL, MS_BIND | MS_REC, NULL);
 		if (!rc)
-			rc = st_mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | KERNFS, NULL);
+			rc = st_mount(NULL, p + 1, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | KERNFS, NULL);
 	}
 	return rc;
+}
+
+static int is_dir(const char *path)
+{
+	struct stat st;
+	return dry_run || (lstat(path, &st) == 0 && S_ISDIR(st.st_mode));
 }
 
 int apifs_tmp(void)
 {
 	int rc = 0;
 
-	if (exists("tmp", 1))
+	if (is_dir("tmp"))
 		rc = st_mount("tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
-	if (!rc && exists("run", 1))
+	if (!rc && is_dir("run"))
 		rc = st_mount("tmpfs", "run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
 	return rc;
 }

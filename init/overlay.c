@@ -1,7 +1,6 @@
 /* The overlay mount. mount(2) copies at most one page of options, so with
- * many or long lowers tinyinit switches to the new mount API (kernel 6.5+
- * accepts "lowerdir" values that start with ':' as appends), where each
- * fsconfig string may hold at most 255 bytes. */
+ * many or long lowers tinyinit switches to the new mount API, where kernel
+ * 6.8+ takes the lowers one "lowerdir+" at a time. */
 #include "overlay.h"
 
 #include <errno.h>
@@ -14,7 +13,6 @@
 #include "steps.h"
 
 #define PAGE        4096
-#define FSCONFIG_MAX 255
 
 int ovl_escape(char *buf, size_t cap, size_t *n, const char *s)
 {
@@ -42,11 +40,10 @@ static int fsconfig_str(int fd, const char *key, const char *val)
 	return 0;
 }
 
-/* The new mount API: lowers appended in chunks of at most 255 bytes. */
+/* The new mount API: one "lowerdir+" per lower, top first, unescaped. */
 static int mount_fsconfig(const char *const *lowers, int n, const char *upper, const char *work,
 			  const char *target)
 {
-	char chunk[FSCONFIG_MAX + 1];
 	int fd = dry_run ? 3 : (int)syscall(SYS_fsopen, "overlay", 1 /* FSOPEN_CLOEXEC */);
 	int rc = 0;
 
@@ -54,29 +51,8 @@ static int mount_fsconfig(const char *const *lowers, int n, const char *upper, c
 		say("fsopen(\"overlay\") = %d", fd);
 	if (fd < 0)
 		return fail(errno, "fsopen overlay (needed for %d lowers)", n);
-	for (int i = 0; i < n && !rc;) {
-		size_t len = 0;
-		int added = 0;
-		/* As many escaped lowers as fit; every value but the first starts
-		 * with ':', which appends to the lowers given so far. */
-		while (i < n) {
-			size_t before = len;
-			if (i > 0)
-				chunk[len++] = ':';
-			if (ovl_escape(chunk, sizeof chunk, &len, lowers[i])) {
-				len = before;
-				break;
-			}
-			i++;
-			added++;
-		}
-		if (!added) {
-			rc = fail(ENAMETOOLONG, "lower layer %s", lowers[i]);
-			break;
-		}
-		chunk[len] = 0;
-		rc = fsconfig_str(fd, "lowerdir", chunk);
-	}
+	for (int i = 0; i < n && !rc; i++)
+		rc = fsconfig_str(fd, "lowerdir+", lowers[i]);
 	char esc[PAGE];
 	size_t len = 0;
 	if (!rc && upper) {

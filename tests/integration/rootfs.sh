@@ -1,0 +1,225 @@
+# tinyinit assembling its own root from layers, as a real PID 1 under
+# unshare --mount --pid --fork, on fixtures built here.
+. "$(dirname "$0")/../lib.sh"
+need_root "rootfs tests" || exit 0
+
+BUSYBOX=$(command -v busybox)
+[ -n "$BUSYBOX" ] && file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' || BUSYBOX=/bin/busybox
+CHECK=$B/tests/rootcheck
+host_mounts() { cat /proc/self/mountinfo; }
+
+# base layer: a static shell and the probes; then an app layer that
+# overrides a file; then a top layer that deletes and hides.
+mkbase() {
+	local d=$1/00-base
+	mkdir -p "$d/bin" "$d/etc/conf.d" "$d/tmp" "$d/run" "$d/home/app"
+	cp "$BUSYBOX" "$d/bin/busybox"
+	cp "$CHECK" "$d/bin/rootcheck"
+	ln -s busybox "$d/bin/sh"
+	echo base >"$d/etc/base.txt"
+	echo "from base" >"$d/etc/shared.txt"
+	echo a >"$d/etc/conf.d/a"
+	echo b >"$d/etc/conf.d/b"
+	mkdir -p "$1/01-app/etc"
+	echo app >"$1/01-app/etc/app.txt"
+	echo "from app" >"$1/01-app/etc/shared.txt"
+	mkdir -p "$1/02-top/etc/conf.d"
+	echo top >"$1/02-top/etc/top.txt"
+	echo c >"$1/02-top/etc/conf.d/c"
+}
+L=$WORK/layers
+mkbase "$L"
+printf 'tinyinit-deletions 1\nwetc/base.txt\0oetc/conf.d\0' >"$L/02-top.del"
+
+# overlay's own encoding in another copy: a 0/0 device and an opaque xattr.
+N=$WORK/native
+mkbase "$N"
+mknod "$N/02-top/etc/base.txt" c 0 0
+setfattr -n trusted.overlay.opaque -v y "$N/02-top/etc/conf.d" 2>/dev/null ||
+	python3 -c 'import os,sys; os.setxattr(sys.argv[1], "trusted.overlay.opaque", b"y")' "$N/02-top/etc/conf.d"
+
+inroot() { # LAYERS [tinyinit options] -- command
+	local l=$1
+	shift
+	timeout 60 unshare --mount --pid --fork "$T" --layers "$l" "$@"
+}
+
+before=$(host_mounts)
+show='for f in /etc/base.txt /etc/app.txt /etc/top.txt /etc/shared.txt; do [ -e $f ] && echo "$f=$(cat $f)" || echo "$f=-"; done; echo conf.d: $(ls /etc/conf.d)'
+for enc in list native; do
+	[ $enc = list ] && dir=$L || dir=$N
+	out=$(inroot "$dir" -- /bin/sh -c "$show" 2>&1)
+	expect_match "$enc: a file from layer 2 is visible" "/etc/app.txt=app" "$out"
+	expect_match "$enc: a file from layer 3 is visible" "/etc/top.txt=top" "$out"
+	expect_match "$enc: layer 2 overrides layer 1" "/etc/shared.txt=from app" "$out"
+	expect_match "$enc: a deletion in layer 3 hides a layer-1 file" "/etc/base.txt=-" "$out"
+	expect_eq "$enc: an opaque directory hides its lower children" "conf.d: c" "$(echo "$out" | grep conf.d:)"
+done
+out=$(inroot "$L" -- /bin/sh -c 'cat /bin/busybox >/dev/null && echo base-visible')
+expect_eq "a file of layer 1 is visible" "base-visible" "$out"
+
+# Writes land in the upper only.
+U=$WORK/volume
+mkdir -p "$U"
+out=$(inroot "$L" --upper "$U" -- /bin/sh -c 'echo modified >/etc/shared.txt; echo new >/etc/new.txt; cat /etc/shared.txt')
+expect_eq "a write to a lower file is seen in the merged root" "modified" "$out"
+expect_eq "the write lands in the upper (--upper)" "modified" "$(cat "$U/upper/etc/shared.txt" 2>&1)"
+expect_eq "the lower file is unchanged" "from app" "$(cat "$L/01-app/etc/shared.txt")"
+expect_eq "a new file lands in the upper" "new" "$(cat "$U/upper/etc/new.txt" 2>&1)"
+out=$(inroot "$L" -- /bin/sh -c 'rm /etc/app.txt && echo x >/etc/shared.txt && echo ok')
+expect_eq "writes and deletes on the tmpfs upper succeed" "ok" "$out"
+expect_eq "...and leave the lowers unchanged" "app from app" "$(cat "$L/01-app/etc/app.txt" "$L/01-app/etc/shared.txt" | tr '\n' ' ' | sed 's/ $//')"
+out=$(inroot "$L" --upper "$U" -- /bin/sh -c 'cat /etc/new.txt')
+expect_eq "--upper keeps the upper across runs" "new" "$out"
+
+# The old root is gone.
+hostdev=$(awk '$5 == "/" {print $3; exit}' /proc/self/mountinfo)
+mi=$(inroot "$L" -- /bin/sh -c 'cat /proc/self/mountinfo')
+expect_match "the merged root is an overlay" "^[0-9]+ [0-9]+ [0-9:]+ / / .* - overlay " "$mi"
+if echo "$mi" | awk -v d="$hostdev" '$3 == d {found=1} END {exit !found}'; then
+	fail "the old root is absent from /proc/self/mountinfo" "host root device $hostdev still mounted inside"
+else
+	pass "the old root is absent from /proc/self/mountinfo"
+fi
+if echo "$mi" | grep -q "$WORK"; then fail "no host path in the new mount table" "$WORK appears"; else pass "no host path in the new mount table"; fi
+touch /escape-marker-$$
+out=$(inroot "$L" -- /bin/rootcheck escape 2>&1)
+rm -f /escape-marker-$$
+expect_match "chroot escape: still in the merged root" "^busybox$|^bin$" "$out"
+if echo "$out" | grep -q "escape-marker-$$"; then fail "chroot escape finds none of the host's files" "found the host's /"; else pass "chroot escape finds none of the host's files"; fi
+# Control: the same escape from a plain chroot reaches the host's root.
+mkdir -p "$WORK/plain/bin"
+cp "$CHECK" "$WORK/plain/bin/rootcheck"
+touch /escape-marker-$$
+out=$(chroot "$WORK/plain" /bin/rootcheck escape 2>&1)
+rm -f /escape-marker-$$
+expect_match "control: the escape works from a plain chroot" "escape-marker-$$" "$out"
+
+# /proc, /dev, the payload's process.
+out=$(inroot "$L" -- /bin/sh -c 'wc -c </proc/keys; { echo 1 >/proc/sys/kernel/domainname; } 2>/dev/null && echo writable || echo readonly; grep -c . /proc/timer_list')
+expect_eq "/proc/keys is masked (empty)" "0" "$(echo "$out" | sed -n 1p | tr -d ' ')"
+expect_eq "/proc/sys is read-only" "readonly" "$(echo "$out" | sed -n 2p)"
+expect_eq "/proc/timer_list is masked" "0" "$(echo "$out" | sed -n 3p)"
+mnt=$(inroot "$L" -- /bin/sh -c 'cat /proc/self/mountinfo')
+expect_match "/proc is nosuid,nodev,noexec" " /proc rw,nosuid,nodev,noexec" "$mnt"
+expect_match "/sys is read-only" " /sys ro," "$mnt"
+expect_match "/dev is a tmpfs" " /dev rw,nosuid[^ ]* - tmpfs " "$mnt"
+if echo "$mnt" | grep -q ' - devtmpfs '; then fail "no devtmpfs in a container" "$(echo "$mnt" | grep devtmpfs)"; else pass "no devtmpfs in a container"; fi
+expect_match "devpts is a new instance with ptmxmode=0666" " /dev/pts .* - devpts devpts .*ptmxmode=666" "$mnt"
+expect_match "/dev/shm is a tmpfs" " /dev/shm .* - tmpfs " "$mnt"
+expect_match "/tmp is a tmpfs where the image has it" " /tmp rw,nosuid,nodev.* - tmpfs " "$mnt"
+expect_match "/run is a tmpfs where the image has it" " /run rw,nosuid,nodev.* - tmpfs " "$mnt"
+expect_eq "devices work" "devices ok" "$(inroot "$L" -- /bin/rootcheck devices 2>&1)"
+expect_match "a pty can be opened" "^pty ok" "$(inroot "$L" -- /bin/rootcheck pty 2>&1)"
+out=$(inroot "$L" -- /bin/sh -c 'for f in fd stdin stdout stderr ptmx; do printf "%s->%s " $f $(readlink /dev/$f); done')
+expect_eq "/dev links" "fd->/proc/self/fd stdin->/proc/self/fd/0 stdout->/proc/self/fd/1 stderr->/proc/self/fd/2 ptmx->pts/ptmx " "$out"
+
+out=$(inroot "$L" --workdir /home/app --env GREETING=hi --env PATH=/bin --user 1000:1001 --no-new-privs -- \
+	/bin/sh -c 'echo "cwd=$(pwd) greeting=$GREETING path=$PATH id=$(id -u):$(id -g) groups=$(id -G)"; grep NoNewPrivs /proc/self/status')
+expect_match "--workdir sets the payload's cwd" "cwd=/home/app " "$out"
+expect_match "--env sets and overrides variables" "greeting=hi path=/bin " "$out"
+expect_match "--user sets uid and gid, drops groups" "id=1000:1001 groups=1001$" "$(echo "$out" | head -1)"
+expect_match "--no-new-privs sets no_new_privs" "NoNewPrivs:[[:space:]]+1" "$out"
+out=$(inroot "$L" -- /bin/sh -c 'grep NoNewPrivs /proc/self/status')
+expect_match "no_new_privs is off unless asked" "NoNewPrivs:[[:space:]]+0" "$out"
+out=$(TINYINIT_WORKDIR=/etc TINYINIT_LAYERS=$L timeout 60 unshare --mount --pid --fork "$T" /bin/sh -c pwd)
+expect_eq "TINYINIT_LAYERS and TINYINIT_WORKDIR" "/etc" "$out"
+
+# -v traces every mount, the pivot and the unmount; --dry-run prints the
+# same plan and changes nothing.
+trace=$(inroot "$L" -v -- /bin/sh -c true 2>&1 >/dev/null)
+expect_match "-v traces the overlay mount with its options" 'mount\("overlay", "root", "overlay", 0, "lowerdir=l/02-top:d2:l/01-app:l/00-base,upperdir=u,workdir=w"\) = 0' "$trace"
+expect_match "-v traces the pivot" 'pivot_root\("\.", "\."\) = 0' "$trace"
+expect_match "-v traces the detach of the old root" 'umount2\("\.", MNT_DETACH\) = 0' "$trace"
+dry=$(timeout 30 unshare --mount "$T" --dry-run --layers "$L" -- /bin/sh -c 'echo ran' 2>&1)
+rc=$?
+expect_eq "--dry-run exits 0" 0 "$rc"
+expect_match "--dry-run prints the overlay mount" 'mount\("overlay", "root", "overlay"' "$dry"
+expect_match "--dry-run prints the pivot" 'pivot_root\("\.", "\."\)' "$dry"
+if echo "$dry" | grep -q '^ran$'; then fail "--dry-run runs nothing" "the payload ran"; else pass "--dry-run runs nothing"; fi
+expect_eq "--dry-run prints what -v traces" "$(echo "$trace" | grep -E '^tinyinit: (mount|chdir|pivot|umount2)' | sed 's/ = 0$//')" "$(echo "$dry" | grep -E '^tinyinit: (mount|chdir|pivot|umount2)')"
+
+# Many and long layers, awkward names.
+M=$WORK/many
+mkdir -p "$M"
+cp -r "$L/00-base" "$M/000-base"
+for i in $(seq 1 499); do
+	n=$(printf '%03d' "$i")
+	mkdir -p "$M/$n-layer/etc/many"
+	echo "$i" >"$M/$n-layer/etc/many/$n"
+done
+echo top >"$M/499-layer/etc/top"
+out=$(inroot "$M" -- /bin/sh -c 'ls /etc/many | wc -l; cat /etc/top')
+expect_eq "500 layers assemble" "499 top" "$(echo $out)"
+ls "$M" >/dev/null
+mkdir -p "$M/500-one-too-many"
+out=$(inroot "$M" -- /bin/true 2>&1); rc=$?
+expect_eq "501 layers: exit 1" 1 "$rc"
+expect_match "501 layers: named" "tinyinit: $M: more than 500 layers" "$out"
+rmdir "$M/500-one-too-many"
+
+long=$WORK/$(printf 'd%.0s' $(seq 1 200))/$(printf 'e%.0s' $(seq 1 200))/$(printf 'f%.0s' $(seq 1 200))
+mkdir -p "$long"
+cp -r "$L/00-base" "$long/"
+for i in $(seq 1 30); do
+	n=$(printf '%02d' "$i")-$(printf 'x%.0s' $(seq 1 150))
+	mkdir -p "$long/$n/etc"
+	echo "$i" >"$long/$n/etc/level"
+done
+out=$(inroot "$long" -v -- /bin/sh -c 'cat /etc/level' 2>"$WORK/long.err")
+expect_eq "layers whose options overflow one page assemble (top wins)" "30" "$out"
+expect_match "...through fsconfig appends" "fsconfig" "$(cat "$WORK/long.err")"
+
+W=$WORK/weird,dir:name
+mkdir -p "$W"
+cp -r "$L/00-base" "$W/00-base"
+mkdir -p "$W/01-a,b:c\\d/etc"
+echo weird >"$W/01-a,b:c\\d/etc/weird"
+printf 'tinyinit-deletions 1\nwetc/shared.txt\0' >"$W/01-a,b:c\\d.del"
+out=$(inroot "$W" -- /bin/sh -c 'cat /etc/weird; [ -e /etc/shared.txt ] && echo present || echo deleted')
+expect_eq "paths with , : and \\ work" "weird deleted" "$(echo $out)"
+
+# Errors: a line naming the object, a nonzero exit, no mount left behind.
+E=$WORK/errors
+mkdir -p "$E/ok/00-base" "$E/empty"
+cp -r "$L/00-base/." "$E/ok/00-base/"
+echo not-a-dir >"$E/ok/01-file"
+out=$(inroot "$E/ok" -- /bin/true 2>&1); rc=$?
+expect_eq "a layer that is not a directory: exit 1" 1 "$rc"
+expect_eq "...named" "tinyinit: layer $E/ok/01-file: not a directory" "$out"
+rm "$E/ok/01-file"
+out=$(inroot "$E/empty" -- /bin/true 2>&1); rc=$?
+expect_eq "--layers with no layers: exit 1" 1 "$rc"
+expect_eq "...named" "tinyinit: --layers $E/empty: no layers in it" "$out"
+out=$(inroot "$E/missing" -- /bin/true 2>&1); rc=$?
+expect_eq "--layers that does not exist: exit 1" 1 "$rc"
+expect_eq "...named" "tinyinit: --layers $E/missing: not found" "$out"
+out=$(inroot "$E/ok" -- /no/such/payload 2>&1); rc=$?
+expect_eq "a payload missing from the merged root: exit 127" 127 "$rc"
+expect_eq "...named" "tinyinit: cannot run /no/such/payload (in the assembled root): not found" "$out"
+out=$(inroot "$E/ok" --workdir /nowhere -- /bin/true 2>&1); rc=$?
+expect_eq "a missing --workdir: exit 1" 1 "$rc"
+expect_match "...named" "^tinyinit: --workdir /nowhere: chdir /nowhere: not found" "$out"
+printf 'tinyinit-deletions 1\nw../escape\0' >"$E/ok/00-base.del"
+mkdir -p "$E/ok/01-x"
+mv "$E/ok/00-base.del" "$E/ok/01-x.del"
+out=$(inroot "$E/ok" -- /bin/true 2>&1); rc=$?
+expect_eq "a deletion list with .. is refused: exit 1" 1 "$rc"
+expect_eq "...named with its offset" "tinyinit: deletion list 01-x.del: bad record at byte 21" "$out"
+printf 'garbage\n' >"$E/ok/01-x.del"
+out=$(inroot "$E/ok" -- /bin/true 2>&1)
+expect_eq "a deletion list with a bad header is refused" "tinyinit: deletion list 01-x.del: bad header" "$out"
+rm "$E/ok/01-x.del"
+printf 'tinyinit-deletions 1\nwetc\0' >"$E/ok/99-orphan.del"
+out=$(inroot "$E/ok" -- /bin/true 2>&1)
+expect_eq "a deletion list without its layer is refused" "tinyinit: $E/ok/99-orphan.del: no layer of that name beside it" "$out"
+rm "$E/ok/99-orphan.del"
+out=$(timeout 30 unshare --mount --pid --fork setpriv --bounding-set=-sys_admin --inh-caps=-sys_admin "$T" --layers "$E/ok" -- /bin/true 2>&1); rc=$?
+expect_eq "no CAP_SYS_ADMIN with layers: exit 1" 1 "$rc"
+expect_match "...names the capability and how to grant it" "need CAP_SYS_ADMIN .*--cap-add SYS_ADMIN, or build the image without boot-time layers" "$out"
+out=$("$T" --layers "$E/ok" -- /bin/true 2>&1); rc=$?
+expect_eq "in the host's mount namespace: refused (exit 1)" 1 "$rc"
+expect_match "...with a reason" "not assembling a root in the host's mount namespace" "$out"
+out=$(inroot "$E/ok" --no-rootfs -- /bin/echo plain 2>&1)
+expect_eq "--no-rootfs skips assembly" "plain" "$out"
+expect_eq "the host's mount table is unchanged after all runs, failed ones included" "$before" "$(host_mounts)"
