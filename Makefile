@@ -57,7 +57,8 @@ $(B)/examples/%: examples/%/*.c
 	$(MUSLCC) $(WARN) -Os -static -s -o $@ $<
 
 # --- tests -----------------------------------------------------------------
-UNIT_INIT_SRCS := init/config.c init/signames.c init/fmt.c init/help.c
+UNIT_INIT_SRCS := init/config.c init/signames.c init/fmt.c init/help.c init/layers.c \
+	init/overlay.c init/steps.c
 
 $(B)/tests/unit_init: tests/unit/test_init.c $(UNIT_INIT_SRCS) $(INIT_HDRS)
 	@mkdir -p $(B)/tests

@@ -43,14 +43,14 @@
 #ifndef TINYINIT_LAYERS_H
 #define TINYINIT_LAYERS_H
 
-#define LAYERS_DIR       "/layers"
-#define LAYERS_MAX       500
+#define LAYERS_DIR	 "/layers"
+#define LAYERS_MAX	 500
 #define DELETIONS_SUFFIX ".del"
-#define DELETIONS_MAGIC  "tinyinit-deletions 1\n"
-#define DEL_WHITEOUT     'w'
-#define DEL_OPAQUE       'o'
-#define DEL_PATH_MAX     4095
-#define DEL_FILE_MAX     (4 << 20)
+#define DELETIONS_MAGIC	 "tinyinit-deletions 1\n"
+#define DEL_WHITEOUT	 'w'
+#define DEL_OPAQUE	 'o'
+#define DEL_PATH_MAX	 4095
+#define DEL_FILE_MAX	 (4 << 20)
 
 /* The OCI layer-tar spelling of the same deletions (mkrootfs reads and
  * writes these in image layers; they never reach tinyinit). */

@@ -53,7 +53,7 @@ int apifs_mask(void)
 	int rc = 0;
 
 	for (const char *p = masked; *p && !rc; p += strlen(p) + 1) {
-		if (lstat(dry_run ? p : p + 1, &st) < 0)
+		if (xstat(0, dry_run ? p : p + 1, &st, 1) < 0)
 			continue;
 		if (S_ISDIR(st.st_mode))
 			rc = st_mount("tmpfs", p + 1, "tmpfs", MS_RDONLY | KERNFS, "size=0");
@@ -61,11 +61,12 @@ int apifs_mask(void)
 			rc = st_mount("dev/null", p + 1, NULL, MS_BIND, NULL);
 	}
 	for (const char *p = readonly; *p && !rc; p += strlen(p) + 1) {
-		if (lstat(dry_run ? p : p + 1, &st) < 0)
+		if (xstat(0, dry_run ? p : p + 1, &st, 1) < 0)
 			continue;
 		rc = st_mount(p + 1, p + 1, NULL, MS_BIND | MS_REC, NULL);
 		if (!rc)
-			rc = st_mount(NULL, p + 1, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | KERNFS, NULL);
+			rc = st_mount(NULL, p + 1, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | KERNFS,
+				      NULL);
 	}
 	return rc;
 }
@@ -73,7 +74,7 @@ int apifs_mask(void)
 static int is_dir(const char *path)
 {
 	struct stat st;
-	return dry_run || (lstat(path, &st) == 0 && S_ISDIR(st.st_mode));
+	return dry_run || (xstat(0, path, &st, 1) == 0 && S_ISDIR(st.st_mode));
 }
 
 int apifs_tmp(void)

@@ -33,25 +33,25 @@ struct optdef {
 #define F(field) offsetof(struct config, field)
 
 static const struct optdef opts[] = {
-	{'s', K_FLAG, F(subreaper), "subreaper"},
-	{'g', K_FLAG, F(kill_group), "kill-group"},
-	{'p', K_SIG, F(pdeath_signal), "pdeath-signal"},
-	{'v', K_COUNT, F(verbose), "verbose"},
-	{'e', K_EXPECT, 0, "expect"},
-	{0, K_REWRITE, 0, "rewrite"},
-	{0, K_UINT, F(grace), "grace"},
-	{'P', K_FLAG, F(pause), "pause"},
-	{0, K_STR, F(layers), "layers"},
-	{0, K_FLAG, F(no_rootfs), "no-rootfs"},
-	{0, K_STR, F(upper), "upper"},
-	{0, K_SIZE, F(upper_size), "upper-size"},
-	{0, K_FLAG, F(dry_run), "dry-run"},
-	{'w', K_STR, F(workdir), "workdir"},
-	{'u', K_USER, 0, "user"},
-	{0, K_ENV, 0, "env"},
-	{0, K_FLAG, F(no_new_privs), "no-new-privs"},
-	{'h', K_HELP, 0, "help"},
-	{0, K_VERSION, 0, "version"},
+    {'s', K_FLAG, F(subreaper), "subreaper"},
+    {'g', K_FLAG, F(kill_group), "kill-group"},
+    {'p', K_SIG, F(pdeath_signal), "pdeath-signal"},
+    {'v', K_COUNT, F(verbose), "verbose"},
+    {'e', K_EXPECT, 0, "expect"},
+    {0, K_REWRITE, 0, "rewrite"},
+    {0, K_UINT, F(grace), "grace"},
+    {'P', K_FLAG, F(pause), "pause"},
+    {0, K_STR, F(layers), "layers"},
+    {0, K_FLAG, F(no_rootfs), "no-rootfs"},
+    {0, K_STR, F(upper), "upper"},
+    {0, K_SIZE, F(upper_size), "upper-size"},
+    {0, K_FLAG, F(dry_run), "dry-run"},
+    {'w', K_STR, F(workdir), "workdir"},
+    {'u', K_USER, 0, "user"},
+    {0, K_ENV, 0, "env"},
+    {0, K_FLAG, F(no_new_privs), "no-new-privs"},
+    {'h', K_HELP, 0, "help"},
+    {0, K_VERSION, 0, "version"},
 };
 
 #define NOPTS (sizeof opts / sizeof opts[0])
@@ -113,7 +113,9 @@ static long parse_uint(const char *s, long max)
 
 static int parse_bool(const char *s)
 {
-	static const char *const yes[] = {"1", "yes", "true", "on"}, *const no[] = {"0", "no", "false", "off", ""};
+	static const char *const yes[] = {"1", "yes", "true", "on"}, *const no[] = {"0", "no",
+										    "false", "off",
+										    ""};
 
 	for (unsigned i = 0; i < 4; i++)
 		if (name_is(s, strlen(s), yes[i]))
@@ -180,7 +182,8 @@ static int set_user(struct config *c, const char *v)
 		return -1;
 	memcpy(uid, v, n);
 	uid[n] = 0;
-	if ((u = parse_uint(uid, 0x7fffffff)) < 0 || (*colon && (g = parse_uint(colon + 1, 0x7fffffff)) < 0))
+	if ((u = parse_uint(uid, 0x7fffffff)) < 0 ||
+	    (*colon && (g = parse_uint(colon + 1, 0x7fffffff)) < 0))
 		return -1;
 	c->uid = (int)u;
 	c->gid = (int)g;
@@ -237,11 +240,16 @@ static int bad_value(const char *label, const struct optdef *o, const char *v, c
 		     size_t errlen)
 {
 	static const char *const want[] = {
-		[K_FLAG] = "0 or 1",           [K_COUNT] = "a level 0-9",
-		[K_UINT] = "a number of seconds", [K_SIG] = "a signal name or number",
-		[K_EXPECT] = "exit codes 0-255",  [K_REWRITE] = "SIGNAL:SIGNAL pairs",
-		[K_STR] = "a path",               [K_SIZE] = "a size (64m, 50%)",
-		[K_USER] = "UID[:GID]",           [K_ENV] = "K=V (at most 64)",
+	    [K_FLAG] = "0 or 1",
+	    [K_COUNT] = "a level 0-9",
+	    [K_UINT] = "a number of seconds",
+	    [K_SIG] = "a signal name or number",
+	    [K_EXPECT] = "exit codes 0-255",
+	    [K_REWRITE] = "SIGNAL:SIGNAL pairs",
+	    [K_STR] = "a path",
+	    [K_SIZE] = "a size (64m, 50%)",
+	    [K_USER] = "UID[:GID]",
+	    [K_ENV] = "K=V (at most 64)",
 	};
 	fmt_buf(err, errlen, "%s%s: '%s' is not %s", label, label[0] == '-' ? o->name : "", v,
 		want[o->kind]);
@@ -340,8 +348,8 @@ int config_args(struct config *c, int argc, char **argv, char *err, size_t errle
 					return -EINVAL;
 				}
 				int takes = o->kind > K_COUNT && o->kind < K_HELP;
-				rc = arg_opt(c, o, takes && p[1] ? p + 1 : NULL, argc, argv, &i, err,
-					     errlen);
+				rc = arg_opt(c, o, takes && p[1] ? p + 1 : NULL, argc, argv, &i,
+					     err, errlen);
 				if (takes)
 					break;
 			}

@@ -12,27 +12,27 @@
 
 struct config {
 	/* Root filesystem assembly (rootfs.c). */
-	const char *layers;     /* --layers DIR (default /layers when it exists) */
-	const char *upper;      /* --upper DIR: upper and work on a volume */
+	const char *layers;	/* --layers DIR (default /layers when it exists) */
+	const char *upper;	/* --upper DIR: upper and work on a volume */
 	const char *upper_size; /* --upper-size: tmpfs size= for the upper */
-	int no_rootfs;          /* --no-rootfs: never assemble */
-	int dry_run;            /* --dry-run: print the steps, change nothing */
+	int no_rootfs;		/* --no-rootfs: never assemble */
+	int dry_run;		/* --dry-run: print the steps, change nothing */
 	/* The payload's process. */
-	const char *workdir;      /* --workdir DIR */
-	int uid, gid;             /* --user UID[:GID]; -1 = unchanged */
-	int no_new_privs;         /* --no-new-privs */
-	int nenv;                 /* --env K=V, in order */
+	const char *workdir; /* --workdir DIR */
+	int uid, gid;	     /* --user UID[:GID]; -1 = unchanged */
+	int no_new_privs;    /* --no-new-privs */
+	int nenv;	     /* --env K=V, in order */
 	const char *env[ENV_MAX];
 	/* Supervision. */
-	int verbose;       /* -v, TINYINIT_VERBOSE */
-	int subreaper;     /* -s: accepted; tinyinit always subreaps when not PID 1 */
-	int kill_group;    /* -g: forward to the child's process group */
+	int verbose;	   /* -v, TINYINIT_VERBOSE */
+	int subreaper;	   /* -s: accepted; tinyinit always subreaps when not PID 1 */
+	int kill_group;	   /* -g: forward to the child's process group */
 	int pdeath_signal; /* -p: signal tinyinit gets when its parent dies */
-	int grace;         /* --grace: seconds leftovers get after SIGTERM */
-	int pause;         /* -P: no child, reap until SIGTERM/SIGINT */
+	int grace;	   /* --grace: seconds leftovers get after SIGTERM */
+	int pause;	   /* -P: no child, reap until SIGTERM/SIGINT */
 	unsigned char rewrite[SIG_LAST + 1]; /* signal forwarded for each signal, 0 = drop */
-	unsigned expect[256 / 32];           /* -e: exit codes mapped to 0 */
-	char **argv;                         /* the payload, NULL-terminated; NULL if none */
+	unsigned expect[256 / 32];	     /* -e: exit codes mapped to 0 */
+	char **argv;			     /* the payload, NULL-terminated; NULL if none */
 };
 
 enum { CFG_RUN = 0, CFG_HELP = 1, CFG_VERSION = 2 };

@@ -14,7 +14,8 @@ static const struct {
 	char name[8];
 	unsigned char major, minor;
 } nodes[] = {
-	{"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
+    {"null", 1, 3},   {"zero", 1, 5},	 {"full", 1, 7},
+    {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
 };
 
 /* dev/NAME as a node, or (where mknod is refused, as in a user
@@ -62,7 +63,7 @@ int devfs_build(void)
 	/* The container's terminal: a runtime binds a pseudo-terminal (majors
 	 * 136-143) on /dev/console. A real console is a host device: left out. */
 	struct stat st;
-	if (!rc && stat("/dev/console", &st) == 0 && S_ISCHR(st.st_mode) &&
+	if (!rc && xstat(0, "/dev/console", &st, 0) == 0 && S_ISCHR(st.st_mode) &&
 	    (major(st.st_rdev) & ~7u) == 136) {
 		rc = st_mknod("dev/console", S_IFREG | 0600, 0);
 		if (!rc)

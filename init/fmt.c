@@ -4,6 +4,9 @@
 
 #include <errno.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int verbosity;
@@ -107,6 +110,12 @@ const char *chrnul(const char *s, int c)
 	return s;
 }
 
+int xstat(int fd, const char *path, struct stat *st, int nofollow)
+{
+	int flags = (nofollow ? AT_SYMLINK_NOFOLLOW : 0) | (*path ? 0 : AT_EMPTY_PATH);
+	return (int)syscall(SYS_newfstatat, *path ? AT_FDCWD : fd, path, st, flags);
+}
+
 extern char **environ;
 
 const char *env_get(const char *name)
@@ -126,7 +135,7 @@ void put(int fd, const char *s)
 
 char errmsg[512];
 
-int fail(int err, const char *fmt, ...)
+int failure(int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -156,23 +165,41 @@ void say(const char *fmt, ...)
 /* The errno values of the table below (asm-generic, shared by x86_64,
  * aarch64 and riscv64). */
 _Static_assert(ENOENT == 2 && EACCES == 13 && EPERM == 1 && ENOEXEC == 8 && ENOTDIR == 20 &&
-		       EISDIR == 21 && EINVAL == 22 && ENOMEM == 12 && E2BIG == 7 && ELOOP == 40 &&
-		       ENAMETOOLONG == 36 && ETXTBSY == 26 && EBUSY == 16 && EEXIST == 17 &&
-		       ENODEV == 19 && ENOSPC == 28 && EROFS == 30 && ENOSYS == 38 && EAGAIN == 11,
+		   EISDIR == 21 && EINVAL == 22 && ENOMEM == 12 && E2BIG == 7 && ELOOP == 40 &&
+		   ENAMETOOLONG == 36 && ETXTBSY == 26 && EBUSY == 16 && EEXIST == 17 &&
+		   ENODEV == 19 && ENOSPC == 28 && EROFS == 30 && ENOSYS == 38 && EAGAIN == 11,
 	       "errno values");
 
 const char *errstr(int err)
 {
 	/* Only the errors an init reports, packed as <errno byte><text>NUL;
 	 * the rest print as a number. */
-	static const char tab[] =
-		"\x02" "not found\0\x0d" "permission denied\0\x01" "operation not permitted\0"
-		"\x08" "not an executable\0\x14" "not a directory\0\x15" "is a directory\0"
-		"\x16" "invalid argument\0\x0c" "out of memory\0\x07" "argument list too long\0"
-		"\x28" "too many symlinks\0\x24" "name too long\0\x1a" "text file busy\0"
-		"\x10" "device or resource busy\0\x11" "already exists\0\x13" "no such device\0"
-		"\x1c" "no space left\0\x1e" "read-only file system\0\x26" "not supported by kernel\0"
-		"\x0b" "resource unavailable\0";
+	static const char tab[] = "\x02"
+				  "not found\0\x0d"
+				  "permission denied\0\x01"
+				  "operation not permitted\0"
+				  "\x08"
+				  "not an executable\0\x14"
+				  "not a directory\0\x15"
+				  "is a directory\0"
+				  "\x16"
+				  "invalid argument\0\x0c"
+				  "out of memory\0\x07"
+				  "argument list too long\0"
+				  "\x28"
+				  "too many symlinks\0\x24"
+				  "name too long\0\x1a"
+				  "text file busy\0"
+				  "\x10"
+				  "device or resource busy\0\x11"
+				  "already exists\0\x13"
+				  "no such device\0"
+				  "\x1c"
+				  "no space left\0\x1e"
+				  "read-only file system\0\x26"
+				  "not supported by kernel\0"
+				  "\x0b"
+				  "resource unavailable\0";
 	static char other[16];
 
 	for (const char *p = tab; *p; p += strlen(p) + 1)

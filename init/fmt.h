@@ -9,8 +9,7 @@
  * length written. Conversions: %s %c %d %u %x %ld %lu %lx %zu %%.
  * A NULL %s prints "(null)". Output is truncated, never overrun. */
 size_t fmt_vbuf(char *buf, size_t cap, const char *fmt, va_list ap);
-size_t fmt_buf(char *buf, size_t cap, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+size_t fmt_buf(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Writes "tinyinit: <message>\n" to stderr in one write(2). */
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -22,14 +21,20 @@ void put(int fd, const char *s);
 const char *chrnul(const char *s, int c);
 const char *env_get(const char *name);
 
+/* stat(2) of a path (following symlinks unless nofollow) or, with path
+ * "", of the file descriptor fd: the raw newfstatat system call, as
+ * libc's stat family brings a statx fallback tinyinit never needs. */
+struct stat;
+int xstat(int fd, const char *path, struct stat *st, int nofollow);
+
 /* A short description of an errno value ("not found", "permission denied"). */
 const char *errstr(int err);
 
-/* The message of the last failure, for main to print: fail() formats it,
+/* The message of the last failure, for main to print: failure() formats it,
  * appends ": <errstr(err)>" and returns -err, so callers can write
- * "return fail(errno, "layer %s", name);". */
+ * "return failure(errno, "layer %s", name);". */
 extern char errmsg[];
-int fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int failure(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 extern int verbosity;
 #define LOG(level, ...)                                                                            \

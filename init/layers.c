@@ -50,7 +50,7 @@ static int map_deletions(const char *dir, int dirfd, const char *name, struct la
 	long fd = syscall(SYS_openat, dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	long p = -1;
 
-	if (fd >= 0 && fstat((int)fd, &st) == 0) {
+	if (fd >= 0 && xstat((int)fd, "", &st, 0) == 0) {
 		p = -2;
 		if (S_ISREG(st.st_mode) && st.st_size <= DEL_FILE_MAX && st.st_size > 0)
 			p = syscall(SYS_mmap, 0, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -60,10 +60,10 @@ static int map_deletions(const char *dir, int dirfd, const char *name, struct la
 	if (fd >= 0)
 		close((int)fd);
 	if (p == -2 || p == -EINVAL) /* wrong type, size or empty */
-		return fail(0, "deletion list %s/%s: not a regular file of 1 to %d bytes", dir,
-			    name, DEL_FILE_MAX);
+		return failure(0, "deletion list %s/%s: not a regular file of 1 to %d bytes", dir,
+			       name, DEL_FILE_MAX);
 	if (p < 0)
-		return fail((int)-p, "deletion list %s/%s", dir, name);
+		return failure((int)-p, "deletion list %s/%s", dir, name);
 	ls->del[i] = (const char *)p;
 	ls->del_len[i] = (size_t)st.st_size;
 	int rc = deletions_check(name, ls->del[i], ls->del_len[i]);
@@ -74,13 +74,14 @@ int layers_scan(const char *dir, struct layers *ls)
 {
 	static char buf[8192];
 	const char *dels[LAYERS_MAX];
-	int ndel = 0, fd = (int)syscall(SYS_openat, AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int ndel = 0,
+	    fd = (int)syscall(SYS_openat, AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	size_t used = 0;
 	long got;
 
 	ls->n = 0;
 	if (fd < 0)
-		return errno == ENOENT ? -ENOENT : fail(errno, "layers directory %s", dir);
+		return errno == ENOENT ? -ENOENT : failure(errno, "layers directory %s", dir);
 	while ((got = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
 		for (long off = 0; off < got;) {
 			struct dent *d = (struct dent *)(buf + off);
@@ -92,16 +93,16 @@ int layers_scan(const char *dir, struct layers *ls)
 			 * (tmpfs, ext4, xfs, btrfs, overlay); where it is not, the
 			 * overlay mount names a non-directory. */
 			unsigned char type = d->type;
-			int is_del = type != DT_DIR &&
-				     ends_with(d->name, n, DELETIONS_SUFFIX, sizeof DELETIONS_SUFFIX - 1);
+			int is_del = type != DT_DIR && ends_with(d->name, n, DELETIONS_SUFFIX,
+								 sizeof DELETIONS_SUFFIX - 1);
 			if (type != DT_DIR && type != DT_UNKNOWN && !is_del) {
 				close(fd);
-				return fail(0, "layer %s/%s: not a directory", dir, d->name);
+				return failure(0, "layer %s/%s: not a directory", dir, d->name);
 			}
 			if ((is_del ? ndel : ls->n) >= LAYERS_MAX) {
 				close(fd);
-				return fail(0, "%s: more than %d %s", dir, LAYERS_MAX,
-					    is_del ? "deletion lists" : "layers");
+				return failure(0, "%s: more than %d %s", dir, LAYERS_MAX,
+					       is_del ? "deletion lists" : "layers");
 			}
 			char *copy = arena + used;
 			memcpy(copy, d->name, n + 1);
@@ -114,7 +115,7 @@ int layers_scan(const char *dir, struct layers *ls)
 	}
 	if (got < 0) {
 		close(fd);
-		return fail(errno, "layers directory %s", dir);
+		return failure(errno, "layers directory %s", dir);
 	}
 	sort(ls->name, ls->n);
 	memset(ls->del, 0, sizeof ls->del);
@@ -125,7 +126,7 @@ int layers_scan(const char *dir, struct layers *ls)
 			i++;
 		if (i == ls->n) {
 			close(fd);
-			return fail(0, "%s/%s: no layer of that name beside it", dir, dels[k]);
+			return failure(0, "%s/%s: no layer of that name beside it", dir, dels[k]);
 		}
 		int rc = map_deletions(dir, fd, dels[k], ls, i);
 		if (rc) {
@@ -162,7 +163,7 @@ int deletions_check(const char *name, const char *buf, size_t len)
 	int count = 0;
 
 	if (len < m || memcmp(buf, DELETIONS_MAGIC, m))
-		return fail(0, "deletion list %s: bad header", name);
+		return failure(0, "deletion list %s: bad header", name);
 	while (off < len) {
 		const char *rec = buf + off;
 		const char *end = rec;
@@ -170,8 +171,8 @@ int deletions_check(const char *name, const char *buf, size_t len)
 			end++;
 		if (end == buf + len || (rec[0] != DEL_WHITEOUT && rec[0] != DEL_OPAQUE) ||
 		    !safe_path(rec + 1, (size_t)(end - rec - 1)))
-			return fail(0, "deletion list %s: bad record at byte %lu", name,
-				    (unsigned long)off);
+			return failure(0, "deletion list %s: bad record at byte %lu", name,
+				       (unsigned long)off);
 		off = (size_t)(end - buf) + 1;
 		count++;
 	}

@@ -8,9 +8,9 @@
 #include "../include/layers.h"
 
 struct layers {
-	int n;                          /* layer directories, bottom first */
-	const char *name[LAYERS_MAX];   /* their names in the layers directory */
-	const char *del[LAYERS_MAX];    /* the deletion list's bytes, or NULL */
+	int n;			      /* layer directories, bottom first */
+	const char *name[LAYERS_MAX]; /* their names in the layers directory */
+	const char *del[LAYERS_MAX];  /* the deletion list's bytes, or NULL */
 	size_t del_len[LAYERS_MAX];
 };
 

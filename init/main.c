@@ -77,7 +77,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (dry_run) {
-		say("dry run: would run %s%s", c.argv[0], assembled ? " in the assembled root" : "");
+		say("dry run: would run %s%s", c.argv[0],
+		    assembled ? " in the assembled root" : "");
 		return 0;
 	}
 	pid_t pid = spawn(&c, &in, &exec_err, &step);
@@ -86,8 +87,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (exec_err)
-		say("cannot run %s%s: %s%s%s", c.argv[0], assembled ? " (in the assembled root)" : "",
-		    step ? step : "", step ? ": " : "", errstr(exec_err));
+		say("cannot run %s%s: %s%s%s", c.argv[0],
+		    assembled ? " (in the assembled root)" : "", step ? step : "", step ? ": " : "",
+		    errstr(exec_err));
 	else
 		LOG(1, "started %s as pid %d", c.argv[0], pid);
 	return supervise(&c, pid);

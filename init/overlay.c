@@ -12,7 +12,7 @@
 #include "fmt.h"
 #include "steps.h"
 
-#define PAGE        4096
+#define PAGE 4096
 
 int ovl_escape(char *buf, size_t cap, size_t *n, const char *s)
 {
@@ -36,7 +36,7 @@ static int fsconfig_str(int fd, const char *key, const char *val)
 	if (dry_run || verbosity >= 1)
 		say("fsconfig(%d, FSCONFIG_SET_STRING, \"%s\", \"%s\")", fd, key, val);
 	if (!dry_run && syscall(SYS_fsconfig, fd, 1 /* SET_STRING */, key, val, 0) < 0)
-		return fail(errno, "overlay option %s=%s", key, val);
+		return failure(errno, "overlay option %s=%s", key, val);
 	return 0;
 }
 
@@ -50,39 +50,41 @@ static int mount_fsconfig(const char *const *lowers, int n, const char *upper, c
 	if (dry_run || verbosity >= 1)
 		say("fsopen(\"overlay\") = %d", fd);
 	if (fd < 0)
-		return fail(errno, "fsopen overlay (needed for %d lowers)", n);
+		return failure(errno, "fsopen overlay (needed for %d lowers)", n);
 	for (int i = 0; i < n && !rc; i++)
 		rc = fsconfig_str(fd, "lowerdir+", lowers[i]);
 	char esc[PAGE];
 	size_t len = 0;
 	if (!rc && upper) {
-		rc = ovl_escape(esc, sizeof esc, &len, upper) ? fail(ENAMETOOLONG, "upper %s", upper)
-							       : fsconfig_str(fd, "upperdir", esc);
+		rc = ovl_escape(esc, sizeof esc, &len, upper)
+			 ? failure(ENAMETOOLONG, "upper %s", upper)
+			 : fsconfig_str(fd, "upperdir", esc);
 		len = 0;
 		if (!rc)
 			rc = ovl_escape(esc, sizeof esc, &len, work)
-				     ? fail(ENAMETOOLONG, "work %s", work)
-				     : fsconfig_str(fd, "workdir", esc);
+				 ? failure(ENAMETOOLONG, "work %s", work)
+				 : fsconfig_str(fd, "workdir", esc);
 	}
 	if (!rc) {
 		if (dry_run || verbosity >= 1)
 			say("fsconfig(%d, FSCONFIG_CMD_CREATE)", fd);
 		if (!dry_run && syscall(SYS_fsconfig, fd, 6 /* CMD_CREATE */, 0, 0, 0) < 0)
-			rc = fail(errno, "create overlay");
+			rc = failure(errno, "create overlay");
 	}
 	if (!rc) {
 		int mfd = dry_run ? 4 : (int)syscall(SYS_fsmount, fd, 1 /* FSMOUNT_CLOEXEC */, 0);
 		if (dry_run || verbosity >= 1)
 			say("fsmount(%d) = %d", fd, mfd);
 		if (mfd < 0)
-			rc = fail(errno, "fsmount overlay");
+			rc = failure(errno, "fsmount overlay");
 		else {
 			if (dry_run || verbosity >= 1)
-				say("move_mount(%d, \"\", AT_FDCWD, \"%s\", MOVE_MOUNT_F_EMPTY_PATH)",
+				say("move_mount(%d, \"\", AT_FDCWD, \"%s\", "
+				    "MOVE_MOUNT_F_EMPTY_PATH)",
 				    mfd, target);
-			if (!dry_run && syscall(SYS_move_mount, mfd, "", -100 /* AT_FDCWD */, target,
-						4 /* MOVE_MOUNT_F_EMPTY_PATH */) < 0)
-				rc = fail(errno, "mount overlay on %s", target);
+			if (!dry_run && syscall(SYS_move_mount, mfd, "", -100 /* AT_FDCWD */,
+						target, 4 /* MOVE_MOUNT_F_EMPTY_PATH */) < 0)
+				rc = failure(errno, "mount overlay on %s", target);
 			if (!dry_run)
 				close(mfd);
 		}

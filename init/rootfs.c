@@ -38,7 +38,7 @@ static int has_cap_sys_admin(void)
 	} d[2];
 
 	if (syscall(SYS_capget, &h, d) < 0)
-		return 1; /* can't tell: let the first mount say */
+		return 1;		 /* can't tell: let the first mount say */
 	return d[0].effective >> 21 & 1; /* CAP_SYS_ADMIN */
 }
 
@@ -95,24 +95,25 @@ int rootfs_assemble(const struct config *c)
 	if (rc == -ENOENT && !c->layers)
 		return 0;
 	if (rc == -ENOENT)
-		return fail(ENOENT, "--layers %s", dir);
+		return failure(ENOENT, "--layers %s", dir);
 	if (rc)
 		return rc;
 	if (!ls.n)
-		return c->layers ? fail(0, "--layers %s: no layers in it", dir) : 0;
+		return c->layers ? failure(0, "--layers %s: no layers in it", dir) : 0;
 	for (int i = 1; i < ls.n; i++)
 		total += ls.del[i] != NULL;
 	if (total > LAYERS_MAX)
-		return fail(0, "%s: %d layers with their deletion lists, at most %d", dir, total,
-			    LAYERS_MAX);
+		return failure(0, "%s: %d layers with their deletion lists, at most %d", dir, total,
+			       LAYERS_MAX);
 	if (!dry_run && !has_cap_sys_admin())
-		return fail(0, "boot layers in %s need CAP_SYS_ADMIN to be mounted: run the "
+		return failure(0,
+			       "boot layers in %s need CAP_SYS_ADMIN to be mounted: run the "
 			       "container with --cap-add SYS_ADMIN, or build the image without "
 			       "boot-time layers",
-			    dir);
+			       dir);
 	if (!dry_run && getpid() != 1 && !own_mount_ns())
-		return fail(0, "not assembling a root in the host's mount namespace: run "
-			       "tinyinit as PID 1 or under unshare --mount");
+		return failure(0, "not assembling a root in the host's mount namespace: run "
+				  "tinyinit as PID 1 or under unshare --mount");
 	LOG(1, "assembling a root from %d layers in %s", ls.n, dir);
 
 	mode_t mask = umask(0);
@@ -136,16 +137,11 @@ int rootfs_assemble(const struct config *c)
 		rc = stack(c);
 	if (!rc)
 		rc = st_chdir("root");
-	if (!rc)
-		rc = apifs_proc();
-	if (!rc)
-		rc = apifs_sys();
-	if (!rc)
-		rc = devfs_build();
-	if (!rc)
-		rc = apifs_mask();
-	if (!rc)
-		rc = apifs_tmp();
+	/* In the new root, in this order: the masks need dev/null, proc and sys. */
+	static int (*const fill[])(void) = {apifs_proc, apifs_sys, devfs_build, apifs_mask,
+					    apifs_tmp};
+	for (unsigned i = 0; i < sizeof fill / sizeof fill[0] && !rc; i++)
+		rc = fill[i]();
 	if (!rc)
 		rc = st_pivot(".", ".");
 	if (!rc)

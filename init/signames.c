@@ -9,15 +9,15 @@ static const struct {
 	unsigned char num;
 	char name[7];
 } names[] = {
-	{SIGHUP, "HUP"},      {SIGINT, "INT"},       {SIGQUIT, "QUIT"},   {SIGILL, "ILL"},
-	{SIGTRAP, "TRAP"},    {SIGABRT, "ABRT"},     {SIGBUS, "BUS"},     {SIGFPE, "FPE"},
-	{SIGKILL, "KILL"},    {SIGUSR1, "USR1"},     {SIGSEGV, "SEGV"},   {SIGUSR2, "USR2"},
-	{SIGPIPE, "PIPE"},    {SIGALRM, "ALRM"},     {SIGTERM, "TERM"},   {SIGSTKFLT, "STKFLT"},
-	{SIGCHLD, "CHLD"},    {SIGCONT, "CONT"},     {SIGSTOP, "STOP"},   {SIGTSTP, "TSTP"},
-	{SIGTTIN, "TTIN"},    {SIGTTOU, "TTOU"},     {SIGURG, "URG"},     {SIGXCPU, "XCPU"},
-	{SIGXFSZ, "XFSZ"},    {SIGVTALRM, "VTALRM"}, {SIGPROF, "PROF"},   {SIGWINCH, "WINCH"},
-	{SIGIO, "IO"},        {SIGPWR, "PWR"},       {SIGSYS, "SYS"},     {SIGIO, "POLL"},
-	{SIGABRT, "IOT"},     {SIGCHLD, "CLD"},
+    {SIGHUP, "HUP"},   {SIGINT, "INT"},	      {SIGQUIT, "QUIT"}, {SIGILL, "ILL"},
+    {SIGTRAP, "TRAP"}, {SIGABRT, "ABRT"},     {SIGBUS, "BUS"},	 {SIGFPE, "FPE"},
+    {SIGKILL, "KILL"}, {SIGUSR1, "USR1"},     {SIGSEGV, "SEGV"}, {SIGUSR2, "USR2"},
+    {SIGPIPE, "PIPE"}, {SIGALRM, "ALRM"},     {SIGTERM, "TERM"}, {SIGSTKFLT, "STKFLT"},
+    {SIGCHLD, "CHLD"}, {SIGCONT, "CONT"},     {SIGSTOP, "STOP"}, {SIGTSTP, "TSTP"},
+    {SIGTTIN, "TTIN"}, {SIGTTOU, "TTOU"},     {SIGURG, "URG"},	 {SIGXCPU, "XCPU"},
+    {SIGXFSZ, "XFSZ"}, {SIGVTALRM, "VTALRM"}, {SIGPROF, "PROF"}, {SIGWINCH, "WINCH"},
+    {SIGIO, "IO"},     {SIGPWR, "PWR"},	      {SIGSYS, "SYS"},	 {SIGIO, "POLL"},
+    {SIGABRT, "IOT"},  {SIGCHLD, "CLD"},
 };
 
 /* Parses a decimal number of at most 3 digits; -1 if s is not one. */

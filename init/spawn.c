@@ -131,8 +131,7 @@ static __attribute__((noreturn, noinline)) void child(const struct config *c, ch
 	_exit(errno == ENOENT || errno == ENOTDIR ? 127 : 126);
 }
 
-pid_t spawn(const struct config *c, const struct inherit *in, int *exec_err,
-	    const char **step)
+pid_t spawn(const struct config *c, const struct inherit *in, int *exec_err, const char **step)
 {
 	int take_tty = tcgetpgrp(0) == getpgrp();
 	char **envp = payload_env(c);

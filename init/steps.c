@@ -16,8 +16,8 @@ int dry_run;
 
 /* The names of the mount flags tinyinit uses, by bit number (MS_RDONLY is
  * bit 0, MS_STRICTATIME bit 24); empty for the others. */
-static const char mflag_names[] =
-	"RDONLY\0NOSUID\0NODEV\0NOEXEC\0\0REMOUNT\0\0\0\0\0\0\0BIND\0MOVE\0REC\0\0\0\0PRIVATE\0SLAVE\0\0\0\0\0STRICTATIME";
+static const char mflag_names[] = "RDONLY\0NOSUID\0NODEV\0NOEXEC\0\0REMOUNT\0\0\0\0\0\0\0BIND\0MOVE"
+				  "\0REC\0\0\0\0PRIVATE\0SLAVE\0\0\0\0\0STRICTATIME";
 _Static_assert(MS_BIND == 1 << 12 && MS_PRIVATE == 1 << 18 && MS_STRICTATIME == 1 << 24,
 	       "mount flag bits");
 
@@ -62,35 +62,35 @@ int st_mount(const char *src, const char *dst, const char *type, unsigned long f
 	CALL("mount(\"%s\", \"%s\", \"%s\", %s, \"%s\")", src ? src : "", dst, type ? type : "",
 	     mount_flags(flags, f, sizeof f), data ? data : "");
 	int rc = traced(1, RUN(mount(src, dst, type, flags, data)), call);
-	return rc ? fail(-rc, "mount %s on %s", type ? type : src, dst) : 0;
+	return rc ? failure(-rc, "mount %s on %s", type ? type : src, dst) : 0;
 }
 
 int st_umount(const char *dst, int flags)
 {
 	CALL("umount2(\"%s\", %s)", dst, flags & MNT_DETACH ? "MNT_DETACH" : "0");
 	int rc = traced(1, RUN(umount2(dst, flags)), call);
-	return rc ? fail(-rc, "unmount %s", dst) : 0;
+	return rc ? failure(-rc, "unmount %s", dst) : 0;
 }
 
 int st_chdir(const char *path)
 {
 	CALL("chdir(\"%s\")", path);
 	int rc = traced(1, RUN(chdir(path)), call);
-	return rc ? fail(-rc, "chdir %s", path) : 0;
+	return rc ? failure(-rc, "chdir %s", path) : 0;
 }
 
 int st_chroot(const char *path)
 {
 	CALL("chroot(\"%s\")", path);
 	int rc = traced(1, RUN(chroot(path)), call);
-	return rc ? fail(-rc, "chroot %s", path) : 0;
+	return rc ? failure(-rc, "chroot %s", path) : 0;
 }
 
 int st_pivot(const char *new_root, const char *put_old)
 {
 	CALL("pivot_root(\"%s\", \"%s\")", new_root, put_old);
 	int rc = traced(1, RUN((int)syscall(SYS_pivot_root, new_root, put_old)), call);
-	return rc ? fail(-rc, "pivot_root into %s", new_root) : 0;
+	return rc ? failure(-rc, "pivot_root into %s", new_root) : 0;
 }
 
 int st_mkdir(const char *path, mode_t mode)
@@ -99,30 +99,30 @@ int st_mkdir(const char *path, mode_t mode)
 	int rc = RUN(mkdir(path, mode));
 	if (rc < 0 && errno == EEXIST) {
 		struct stat st;
-		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		if (xstat(0, path, &st, 0) == 0 && S_ISDIR(st.st_mode))
 			rc = 0;
 	}
 	rc = traced(2, rc, call);
-	return rc ? fail(-rc, "mkdir %s", path) : 0;
+	return rc ? failure(-rc, "mkdir %s", path) : 0;
 }
 
 int st_mknod(const char *path, mode_t mode, dev_t dev)
 {
 	CALL("mknod(\"%s\", 0%x, %u:%u)", path, (unsigned)mode, major(dev), minor(dev));
 	int rc = traced(2, RUN(mknod(path, mode, dev)), call);
-	return rc ? fail(-rc, "mknod %s", path) : 0;
+	return rc ? failure(-rc, "mknod %s", path) : 0;
 }
 
 int st_symlink(const char *target, const char *path)
 {
 	CALL("symlink(\"%s\", \"%s\")", target, path);
 	int rc = traced(2, RUN(symlink(target, path)), call);
-	return rc ? fail(-rc, "symlink %s", path) : 0;
+	return rc ? failure(-rc, "symlink %s", path) : 0;
 }
 
 int st_setxattr(const char *path, const char *name, const char *value)
 {
 	CALL("setxattr(\"%s\", \"%s\", \"%s\")", path, name, value);
 	int rc = traced(2, RUN(setxattr(path, name, value, strlen(value), 0)), call);
-	return rc ? fail(-rc, "setxattr %s on %s", name, path) : 0;
+	return rc ? failure(-rc, "setxattr %s on %s", name, path) : 0;
 }

@@ -25,8 +25,7 @@ int sigchld_set(int ignore);
  * created. When exec fails the child exits 127 (not found) or 126 and
  * *exec_err holds the errno; *step names what failed before exec (as
  * "setuid"), or is NULL when exec itself failed. */
-pid_t spawn(const struct config *c, const struct inherit *in, int *exec_err,
-	    const char **step);
+pid_t spawn(const struct config *c, const struct inherit *in, int *exec_err, const char **step);
 
 /* Reaps, forwards signals, and returns tinyinit's exit status once the
  * child has exited (after --grace handling). child == 0: --pause. */

@@ -14,8 +14,13 @@
 #pragma GCC diagnostic ignored "-Wformat"
 #pragma GCC diagnostic ignored "-Wformat-overflow"
 
+#include <sys/mount.h>
+
 #include "../../init/config.h"
 #include "../../init/fmt.h"
+#include "../../init/layers.h"
+#include "../../init/overlay.h"
+#include "../../init/steps.h"
 
 static int parse(struct config *c, char *err, char **argv)
 {
@@ -53,9 +58,10 @@ static void test_args_values(void **state)
 	char err[256];
 	(void)state;
 
-	assert_int_equal(parse(&c, err, ARGV("-e3", "-e", "4", "--expect=5,6", "--grace", "7",
-					      "-p", "SIGKILL", "p")),
-			 CFG_RUN);
+	assert_int_equal(
+	    parse(&c, err,
+		  ARGV("-e3", "-e", "4", "--expect=5,6", "--grace", "7", "-p", "SIGKILL", "p")),
+	    CFG_RUN);
 	for (int code = 0; code < 256; code++) {
 		int listed = code >= 3 && code <= 6;
 		assert_int_equal(exit_status(&c, W_EXITCODE(code, 0)), listed ? 0 : code);
@@ -108,11 +114,31 @@ static void test_args_help_version(void **state)
 	assert_int_equal(parse(&c, err, ARGV("-P")), CFG_RUN);
 	assert_true(c.pause);
 	assert_null(c.argv);
-	/* Every option and variable the help promises is in it. */
-	static const char *const want[] = {"--subreaper", "--kill-group", "--pdeath-signal",
-					   "--expect", "--rewrite", "--grace", "--pause",
-					   "--verbose", "TINYINIT_KILL_GROUP", "TINYINIT_VERBOSE",
-					   "TINYINIT_GRACE", "TINYINIT_REWRITE", "TINYINIT_EXPECT"};
+	/* Every option is in the help, and the variables' rule with examples. */
+	static const char *const want[] = {"--subreaper",
+					   "--kill-group",
+					   "--pdeath-signal",
+					   "--expect",
+					   "--rewrite",
+					   "--grace",
+					   "--pause",
+					   "--verbose",
+					   "--layers",
+					   "--no-rootfs",
+					   "--upper ",
+					   "--upper-size",
+					   "--dry-run",
+					   "--workdir",
+					   "--env",
+					   "--user",
+					   "--no-new-privs",
+					   "--help",
+					   "--version",
+					   "TINYINIT_KILL_GROUP",
+					   "TINYINIT_VERBOSE",
+					   "TINYINIT_GRACE",
+					   "TINYINIT_REWRITE",
+					   "TINYINIT_EXPECT"};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
 		assert_non_null(strstr(help_text, want[i]));
 }
@@ -203,15 +229,16 @@ static void test_rewrite(void **state)
 	char err[256];
 	(void)state;
 
-	assert_int_equal(parse(&c, err, ARGV("--rewrite", "TERM:QUIT", "--rewrite=2:0",
-					      "--rewrite", "USR1:USR2,HUP:RTMIN", "p")),
+	assert_int_equal(parse(&c, err,
+			       ARGV("--rewrite", "TERM:QUIT", "--rewrite=2:0", "--rewrite",
+				    "USR1:USR2,HUP:RTMIN", "p")),
 			 CFG_RUN);
 	for (int s = 0; s <= SIG_LAST; s++) {
-		int want = s == SIGTERM ? SIGQUIT
-			   : s == SIGINT ? 0
+		int want = s == SIGTERM	  ? SIGQUIT
+			   : s == SIGINT  ? 0
 			   : s == SIGUSR1 ? SIGUSR2
-			   : s == SIGHUP ? SIGRTMIN
-					 : s;
+			   : s == SIGHUP  ? SIGRTMIN
+					  : s;
 		assert_int_equal(c.rewrite[s], want);
 	}
 }
@@ -261,14 +288,147 @@ static void test_fmt(void **state)
 	assert_string_equal(chrnul("ab", ':'), "");
 }
 
+static void test_rootfs_options(void **state)
+{
+	struct config c;
+	char err[256];
+	(void)state;
+
+	assert_int_equal(parse(&c, err,
+			       ARGV("--layers", "/l", "--upper=/v", "--upper-size", "64m",
+				    "--dry-run", "-w", "/app", "--env", "A=1", "--env=B=x=y", "-u",
+				    "1000:100", "--no-new-privs", "--no-rootfs", "p")),
+			 CFG_RUN);
+	assert_string_equal(c.layers, "/l");
+	assert_string_equal(c.upper, "/v");
+	assert_string_equal(c.upper_size, "64m");
+	assert_string_equal(c.workdir, "/app");
+	assert_true(c.dry_run && c.no_new_privs && c.no_rootfs);
+	assert_int_equal(c.nenv, 2);
+	assert_string_equal(c.env[1], "B=x=y");
+	assert_int_equal(c.uid, 1000);
+	assert_int_equal(c.gid, 100);
+
+	assert_int_equal(parse(&c, err, ARGV("-u", "7", "p")), CFG_RUN);
+	assert_int_equal(c.uid, 7);
+	assert_int_equal(c.gid, -1);
+	assert_int_equal(parse(&c, err, ARGV("p")), CFG_RUN);
+	assert_int_equal(c.uid, -1);
+	assert_null(c.layers);
+
+	static const char *const bad_user[] = {"", ":1", "a", "1:", "1:b", "99999999999", "-1"};
+	for (size_t i = 0; i < sizeof bad_user / sizeof bad_user[0]; i++) {
+		char *argv[] = {"tinyinit", "--user", (char *)bad_user[i], "p", NULL};
+		config_init(&c);
+		assert_int_equal(config_args(&c, 4, argv, err, sizeof err), -EINVAL);
+	}
+	assert_string_equal(err, "--user: '-1' is not UID[:GID]");
+	static const char *const bad_size[] = {"", "m", "1x", "1m,uid=0", "12%%", "-5"};
+	for (size_t i = 0; i < sizeof bad_size / sizeof bad_size[0]; i++) {
+		char *argv[] = {"tinyinit", "--upper-size", (char *)bad_size[i], "p", NULL};
+		config_init(&c);
+		assert_int_equal(config_args(&c, 4, argv, err, sizeof err), -EINVAL);
+	}
+	assert_int_equal(parse(&c, err, ARGV("--upper-size", "50%", "p")), CFG_RUN);
+	assert_int_equal(parse(&c, err, ARGV("--env", "NOEQUALS", "p")), -EINVAL);
+	assert_int_equal(parse(&c, err, ARGV("--env", "=v", "p")), -EINVAL);
+	assert_int_equal(parse(&c, err, ARGV("--layers", "", "p")), -EINVAL);
+	config_init(&c);
+	for (int i = 0; i < ENV_MAX; i++)
+		assert_int_equal(config_set(&c, "x", "env", 3, "K=V", err, sizeof err), 0);
+	assert_int_equal(config_set(&c, "x", "env", 3, "K=V", err, sizeof err), -EINVAL);
+}
+
+static void test_ovl_escape(void **state)
+{
+	char buf[64];
+	size_t n = 0;
+	(void)state;
+
+	assert_int_equal(ovl_escape(buf, sizeof buf, &n, "l/a,b:c\\d"), 0);
+	assert_string_equal(buf, "l/a\\,b\\:c\\\\d");
+	assert_int_equal(n, strlen(buf));
+	/* Too long: refused, the buffer is never overrun. */
+	char small[8];
+	n = 0;
+	assert_int_equal(ovl_escape(small, sizeof small, &n, "abcdefghij"), -1);
+	assert_true(n < sizeof small);
+}
+
+static void test_mount_flags(void **state)
+{
+	char buf[200];
+	(void)state;
+
+	assert_string_equal(mount_flags(0, buf, sizeof buf), "0");
+	assert_string_equal(mount_flags(MS_REC | MS_PRIVATE, buf, sizeof buf), "MS_REC|MS_PRIVATE");
+	assert_string_equal(mount_flags(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_REMOUNT |
+					    MS_BIND | MS_MOVE | MS_SLAVE | MS_STRICTATIME,
+					buf, sizeof buf),
+			    "MS_RDONLY|MS_NOSUID|MS_NODEV|MS_NOEXEC|MS_REMOUNT|MS_BIND|MS_MOVE|"
+			    "MS_SLAVE|MS_STRICTATIME");
+}
+
+#define LIST(recs) DELETIONS_MAGIC recs
+
+static void test_deletions_check(void **state)
+{
+	(void)state;
+	static const char good[] = LIST("wetc/passwd\0oetc/conf.d\0wa\0");
+	assert_int_equal(deletions_check("x.del", good, sizeof good - 1), 3);
+	assert_int_equal(deletions_check("x.del", DELETIONS_MAGIC, sizeof DELETIONS_MAGIC - 1), 0);
+
+	static const struct {
+		const char *buf;
+		size_t len;
+		const char *msg;
+	} bad[] = {
+	    {"", 0, "deletion list x.del: bad header"},
+	    {"tinyinit-deletions 2\n", 21, "deletion list x.del: bad header"},
+	    {LIST("wetc"), 25, "deletion list x.del: bad record at byte 21"},
+	    {LIST("xetc\0"), 26, "deletion list x.del: bad record at byte 21"},
+	    {LIST("w\0"), 23, "deletion list x.del: bad record at byte 21"},
+	    {LIST("w/etc\0"), 27, "deletion list x.del: bad record at byte 21"},
+	    {LIST("wa\0w../b\0"), 30, "deletion list x.del: bad record at byte 24"},
+	    {LIST("wa/../b\0"), 29, "deletion list x.del: bad record at byte 21"},
+	    {LIST("wa/./b\0"), 28, "deletion list x.del: bad record at byte 21"},
+	    {LIST("wa//b\0"), 27, "deletion list x.del: bad record at byte 21"},
+	    {LIST("wa/\0"), 25, "deletion list x.del: bad record at byte 21"},
+	    {LIST("w.\0"), 24, "deletion list x.del: bad record at byte 21"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_int_equal(deletions_check("x.del", bad[i].buf, bad[i].len), -EINVAL);
+		assert_string_equal(errmsg, bad[i].msg);
+	}
+	/* A path of DEL_PATH_MAX bytes is fine, one more is not. */
+	static char big[sizeof DELETIONS_MAGIC + DEL_PATH_MAX + 8];
+	size_t m = sizeof DELETIONS_MAGIC - 1;
+	memcpy(big, DELETIONS_MAGIC, m);
+	big[m] = 'w';
+	memset(big + m + 1, 'a', DEL_PATH_MAX);
+	big[m + 1 + DEL_PATH_MAX] = 0;
+	assert_int_equal(deletions_check("x", big, m + DEL_PATH_MAX + 2), 1);
+	big[m + 1 + DEL_PATH_MAX] = 'a';
+	big[m + 2 + DEL_PATH_MAX] = 0;
+	assert_int_equal(deletions_check("x", big, m + DEL_PATH_MAX + 3), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_args_basic),  cmocka_unit_test(test_args_values),
-		cmocka_unit_test(test_args_errors), cmocka_unit_test(test_args_help_version),
-		cmocka_unit_test(test_env),         cmocka_unit_test(test_signames),
-		cmocka_unit_test(test_rewrite),     cmocka_unit_test(test_exit_status),
-		cmocka_unit_test(test_fmt),
+	    cmocka_unit_test(test_args_basic),
+	    cmocka_unit_test(test_args_values),
+	    cmocka_unit_test(test_args_errors),
+	    cmocka_unit_test(test_args_help_version),
+	    cmocka_unit_test(test_env),
+	    cmocka_unit_test(test_signames),
+	    cmocka_unit_test(test_rewrite),
+	    cmocka_unit_test(test_exit_status),
+	    cmocka_unit_test(test_fmt),
+	    cmocka_unit_test(test_rootfs_options),
+	    cmocka_unit_test(test_ovl_escape),
+	    cmocka_unit_test(test_mount_flags),
+	    cmocka_unit_test(test_deletions_check),
 	};
 	return cmocka_run_group_tests_name("tinyinit", tests, NULL, NULL);
 }
