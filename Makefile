@@ -35,7 +35,7 @@ ALL       := $(B)/tinyinit examples
 TEST_BINS :=
 INSTALL   :=
 
-.PHONY: all build-all deps demo check test bench size install uninstall clean format examples
+.PHONY: all build-all fuzz deps demo check test bench size install uninstall clean format examples
 
 all: build-all
 
@@ -69,6 +69,21 @@ $(B)/tests/%: tests/helpers/%.c
 	$(MUSLCC) $(WARN) -Os -static -o $@ $<
 
 TEST_BINS += $(B)/tests/unit_init $(B)/tests/sigexec $(B)/tests/orphans $(B)/tests/rootcheck
+
+# libFuzzer targets for tinyinit's readers (run by tests/fuzz/run.sh).
+FUZZ_TARGETS := deletions config
+FUZZ_SRCS_deletions := init/layers.c init/steps.c init/fmt.c
+FUZZ_SRCS_config := init/config.c init/signames.c init/fmt.c
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(B)/fuzz/fuzz_%)
+TEST_BINS += $(FUZZ_BINS)
+
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(INIT_SRCS) $(INIT_HDRS)
+	@mkdir -p $(B)/fuzz
+	clang $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ $< $(FUZZ_SRCS_$*)
+
+fuzz: $(FUZZ_BINS)
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-300} tests/run fuzz
 
 deps:
 	@scripts/deps

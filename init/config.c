@@ -275,7 +275,7 @@ int config_env(struct config *c, char *const envp[], char *err, size_t errlen)
 	for (; envp && *envp; envp++) {
 		const char *e = *envp, *eq = chrnul(e, '=');
 		char label[40];
-		if (!*eq || memcmp(e, prefix, sizeof prefix - 1) || eq - e >= (long)sizeof label)
+		if (!*eq || !starts(e, prefix) || eq - e >= (long)sizeof label)
 			continue;
 		memcpy(label, e, (size_t)(eq - e));
 		label[eq - e] = 0;

@@ -116,16 +116,13 @@ int xstat(int fd, const char *path, struct stat *st, int nofollow)
 	return (int)syscall(SYS_newfstatat, *path ? AT_FDCWD : fd, path, st, flags);
 }
 
-extern char **environ;
-
-const char *env_get(const char *name)
+size_t starts(const char *s, const char *prefix)
 {
-	size_t n = strlen(name);
+	size_t n = 0;
 
-	for (char **e = environ; e && *e; e++)
-		if (!memcmp(*e, name, n) && (*e)[n] == '=')
-			return *e + n + 1;
-	return NULL;
+	while (prefix[n] && s[n] == prefix[n])
+		n++;
+	return prefix[n] ? 0 : n;
 }
 
 void put(int fd, const char *s)

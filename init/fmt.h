@@ -17,9 +17,12 @@ void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Writes a string to a file descriptor, retrying short writes. */
 void put(int fd, const char *s);
 
-/* strchrnul() and getenv() without musl's word-at-a-time versions. */
+/* strchrnul() without musl's word-at-a-time version. */
 const char *chrnul(const char *s, int c);
-const char *env_get(const char *name);
+
+/* The length of prefix when s starts with it, else 0 (never reads past
+ * the end of s). */
+size_t starts(const char *s, const char *prefix);
 
 /* stat(2) of a path (following symlinks unless nofollow) or, with path
  * "", of the file descriptor fd: the raw newfstatat system call, as

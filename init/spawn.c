@@ -31,7 +31,7 @@ static __attribute__((noinline)) char **payload_env(const struct config *c)
 		size_t k = (size_t)(chrnul(*e, '=') - *e);
 		int replaced = 0;
 		for (int i = 0; i < c->nenv && !replaced; i++)
-			replaced = !memcmp(c->env[i], *e, k + 1);
+			replaced = !strncmp(c->env[i], *e, k + 1);
 		if (!replaced)
 			env[n++] = *e;
 	}
@@ -45,7 +45,7 @@ static __attribute__((noinline)) char **payload_env(const struct config *c)
 static const char *path_of(char **envp)
 {
 	for (; *envp; envp++)
-		if (!memcmp(*envp, "PATH=", 5))
+		if (starts(*envp, "PATH="))
 			return *envp + 5;
 	return NULL;
 }

@@ -286,6 +286,10 @@ static void test_fmt(void **state)
 	assert_string_equal(errstr(200), "errno 200");
 	assert_string_equal(chrnul("a:b", ':'), ":b");
 	assert_string_equal(chrnul("ab", ':'), "");
+	assert_int_equal(starts("TINYINIT_X=1", "TINYINIT_"), 9);
+	assert_int_equal(starts("TINY", "TINYINIT_"), 0);
+	assert_int_equal(starts("", "P"), 0);
+	assert_int_equal(starts("PATH=/bin", "PATH="), 5);
 }
 
 static void test_rootfs_options(void **state)
