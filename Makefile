@@ -50,7 +50,17 @@ $(B)/tinyinit: $(INIT_SRCS) $(INIT_HDRS) Makefile
 	objcopy -R .comment $@.tmp
 	@mv $@.tmp $@
 
-examples: $(EXAMPLES:%=$(B)/examples/%)
+examples: $(EXAMPLES:%=$(B)/examples/%) $(B)/examples/layered/.stamp
+
+# examples/layered: the layer directories, with the show payload built into
+# the base layer (binaries stay out of the source tree).
+$(B)/examples/layered/.stamp: examples/layered/show.c $(shell find examples/layered/layers)
+	@rm -rf $(B)/examples/layered
+	@mkdir -p $(B)/examples
+	cp -a examples/layered/layers $(B)/examples/layered
+	find $(B)/examples/layered -name .keep -delete
+	$(MUSLCC) $(WARN) -Os -static -s -o $(B)/examples/layered/00-base/bin/show examples/layered/show.c
+	@touch $@
 
 $(B)/examples/%: examples/%/*.c
 	@mkdir -p $(B)/examples

@@ -88,8 +88,15 @@ static int stack(const struct config *c)
 
 int rootfs_assemble(const struct config *c)
 {
-	static char stage_l[4096 + 4];
+	static char stage_l[4096 + 4], abs[4096 + 4];
 	const char *dir = c->layers ? c->layers : LAYERS_DIR;
+
+	/* The stage covers dir and tinyinit moves around: make it absolute. */
+	if (dir[0] != '/' && syscall(SYS_getcwd, abs, 4096) > 0) {
+		size_t n = strlen(abs);
+		fmt_buf(abs + n, sizeof abs - n, "/%s", dir);
+		dir = abs;
+	}
 	int rc = layers_scan(dir, &ls), total = ls.n;
 
 	if (rc == -ENOENT && !c->layers)

@@ -223,3 +223,14 @@ expect_match "...with a reason" "not assembling a root in the host's mount names
 out=$(inroot "$E/ok" --no-rootfs -- /bin/echo plain 2>&1)
 expect_eq "--no-rootfs skips assembly" "plain" "$out"
 expect_eq "the host's mount table is unchanged after all runs, failed ones included" "$before" "$(host_mounts)"
+
+# A relative --layers path, and examples/layered as shipped.
+out=$(cd "$B/examples" && timeout 60 unshare --mount --pid --fork "$T" --layers layered -- /bin/show 2>&1)
+expect_match "relative --layers works (examples/layered)" "/etc/motd +Welcome \(overridden by layer 02-patch\)" "$out"
+expect_match "examples/layered: layer 01-app adds files" "/app/data.txt|/etc/app.conf +mode=production" "$out"
+if echo "$out" | grep -qE "/etc/secret|/app/config |/app/data.txt"; then
+	fail "examples/layered: 02-patch deletes /etc/secret and makes /app opaque" "$out"
+else
+	pass "examples/layered: 02-patch deletes /etc/secret and makes /app opaque"
+fi
+expect_match "examples/layered: 02-patch's own /app files stay" "/app/config.new +new config from 02-patch" "$out"
