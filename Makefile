@@ -109,7 +109,7 @@ demo: deps
 	@scripts/demo
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all bench-bins
 	@bench/run
 
 size: $(B)/tinyinit

@@ -66,9 +66,10 @@ size_t fmt_vbuf(char *buf, size_t cap, const char *fmt, va_list ap)
 			break;
 		}
 		case 'u':
+		case 'o':
 		case 'x': {
 			unsigned long v = lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned);
-			emit_num(&o, v, *fmt == 'x' ? 16 : 10, 0);
+			emit_num(&o, v, *fmt == 'x' ? 16 : *fmt == 'o' ? 8 : 10, 0);
 			break;
 		}
 		case '%': emit(&o, '%'); break;

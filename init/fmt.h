@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 /* Formats into buf (always NUL-terminated when cap > 0) and returns the
- * length written. Conversions: %s %c %d %u %x %ld %lu %lx %zu %%.
+ * length written. Conversions: %s %c %d %u %o %x, l/z sizes, %%.
  * A NULL %s prints "(null)". Output is truncated, never overrun. */
 size_t fmt_vbuf(char *buf, size_t cap, const char *fmt, va_list ap);
 size_t fmt_buf(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -95,7 +95,7 @@ int st_pivot(const char *new_root, const char *put_old)
 
 int st_mkdir(const char *path, mode_t mode)
 {
-	CALL("mkdir(\"%s\", 0%x)", path, (unsigned)mode);
+	CALL("mkdir(\"%s\", 0%o)", path, (unsigned)mode);
 	int rc = RUN(mkdir(path, mode));
 	if (rc < 0 && errno == EEXIST) {
 		struct stat st;
@@ -108,7 +108,7 @@ int st_mkdir(const char *path, mode_t mode)
 
 int st_mknod(const char *path, mode_t mode, dev_t dev)
 {
-	CALL("mknod(\"%s\", 0%x, %u:%u)", path, (unsigned)mode, major(dev), minor(dev));
+	CALL("mknod(\"%s\", 0%o, %u:%u)", path, (unsigned)mode, major(dev), minor(dev));
 	int rc = traced(2, RUN(mknod(path, mode, dev)), call);
 	return rc ? failure(-rc, "mknod %s", path) : 0;
 }

@@ -264,6 +264,8 @@ static void test_fmt(void **state)
 
 	assert_int_equal(fmt_buf(buf, sizeof buf, "a%sb%dc%u%%%x", "XY", -42, 7u, 255u), 12);
 	assert_string_equal(buf, "aXYb-42c7%ff");
+	fmt_buf(buf, sizeof buf, "%o %o", 0755u, 020666u);
+	assert_string_equal(buf, "755 20666");
 	fmt_buf(buf, sizeof buf, "%ld %lu %zu %c %s", -9000000000L, 18446744073709551615UL,
 		(size_t)12, 'q', (char *)NULL);
 	assert_string_equal(buf, "-9000000000 18446744073709551615 12 q (null)");
