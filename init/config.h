@@ -17,6 +17,9 @@ struct config {
 	const char *upper_size; /* --upper-size: tmpfs size= for the upper */
 	int no_rootfs;		/* --no-rootfs: never assemble */
 	int dry_run;		/* --dry-run: print the steps, change nothing */
+	/* A microVM's /init (vm.c). */
+	int vm;		      /* set when PID 1 on the initial rootfs */
+	const char *on_exit;  /* --on-exit poweroff|reboot|halt */
 	/* The payload's process. */
 	const char *workdir; /* --workdir DIR */
 	int uid, gid;	     /* --user UID[:GID]; -1 = unchanged */

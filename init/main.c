@@ -10,8 +10,20 @@
 #include "rootfs.h"
 #include "steps.h"
 #include "supervise.h"
+#include "vm.h"
 
 extern char **environ;
+
+/* Prints msg (when given) and ends: exits with status, or in a VM prints
+ * the final line and powers off. */
+static int finish(const struct config *c, int status, const char *msg)
+{
+	if (msg)
+		say("%s", msg);
+	if (c->vm)
+		vm_end(c, status);
+	return status;
+}
 
 int main(int argc, char **argv)
 {
@@ -29,52 +41,60 @@ int main(int argc, char **argv)
 
 	config_init(&c);
 	rc = config_env(&c, environ, err, sizeof err);
-	if (rc == 0)
-		rc = config_args(&c, argc, argv, err, sizeof err);
-	if (rc == CFG_HELP) {
-		put(1, help_text);
-		return 0;
-	}
-	if (rc == CFG_VERSION) {
-		put(1, "tinyinit " PROJECT_VERSION "\n");
-		return 0;
-	}
-	if (rc < 0) {
-		say("%s", err);
-		put(2, usage_text);
-		return 1;
+	c.vm = vm_detect();
+	if (c.vm) {
+		/* PID 1 of a VM never exits: every failure ends in vm_end(). */
+		if (rc < 0)
+			failure(0, "%s", err);
+		else
+			rc = vm_boot(&c, argc, argv);
+		if (rc < 0)
+			return finish(&c, 1, errmsg);
+	} else {
+		if (rc == 0)
+			rc = config_args(&c, argc, argv, err, sizeof err);
+		if (rc == CFG_HELP) {
+			put(1, help_text);
+			return 0;
+		}
+		if (rc == CFG_VERSION) {
+			put(1, "tinyinit " PROJECT_VERSION "\n");
+			return 0;
+		}
+		if (rc < 0) {
+			say("%s", err);
+			put(2, usage_text);
+			return 1;
+		}
 	}
 	verbosity = c.verbose;
 
 	if (getpid() != 1 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
-		say("cannot become a child subreaper (PR_SET_CHILD_SUBREAPER: %s); run as PID 1",
-		    errstr(errno));
-		return 1;
+		failure(errno, "cannot become a child subreaper (PR_SET_CHILD_SUBREAPER)");
+		return finish(&c, 1, errmsg);
 	}
 	if (c.pdeath_signal && prctl(PR_SET_PDEATHSIG, c.pdeath_signal) < 0) {
-		say("cannot set the parent-death signal: %s", errstr(errno));
-		return 1;
+		failure(errno, "cannot set the parent-death signal");
+		return finish(&c, 1, errmsg);
 	}
 	/* An inherited SIG_IGN (or SA_NOCLDWAIT) on SIGCHLD would make the
 	 * kernel reap our children before we see their status. */
 	in.chld_ignored = sigchld_set(0);
 
 	if (c.pause)
-		return supervise(&c, 0);
+		return finish(&c, supervise(&c, 0), NULL);
 
 	dry_run = c.dry_run;
-	if (!c.no_rootfs && (rc = rootfs_assemble(&c)) < 0) {
-		say("%s", errmsg);
-		return 1;
-	}
+	if (!c.no_rootfs && (rc = rootfs_assemble(&c)) < 0)
+		return finish(&c, 1, errmsg);
 	assembled = rc > 0;
 	if (c.workdir && st_chdir(c.workdir) < 0) {
 		say("--workdir %s: %s", c.workdir, errmsg);
-		return 1;
+		return finish(&c, 1, NULL);
 	}
 	if (c.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-		say("cannot set no_new_privs: %s", errstr(errno));
-		return 1;
+		failure(errno, "cannot set no_new_privs");
+		return finish(&c, 1, errmsg);
 	}
 	if (dry_run) {
 		say("dry run: would run %s%s", c.argv[0],
@@ -83,8 +103,8 @@ int main(int argc, char **argv)
 	}
 	pid_t pid = spawn(&c, &in, &exec_err, &step);
 	if (pid < 0) {
-		say("cannot start %s: %s", c.argv[0], errstr(-pid));
-		return 1;
+		failure(-pid, "cannot start %s", c.argv[0]);
+		return finish(&c, 1, errmsg);
 	}
 	if (exec_err)
 		say("cannot run %s%s: %s%s%s", c.argv[0],
@@ -92,5 +112,5 @@ int main(int argc, char **argv)
 		    errstr(exec_err));
 	else
 		LOG(1, "started %s as pid %d", c.argv[0], pid);
-	return supervise(&c, pid);
+	return finish(&c, supervise(&c, pid), NULL);
 }

@@ -24,6 +24,7 @@
 #include "layers.h"
 #include "overlay.h"
 #include "steps.h"
+#include "vm.h"
 
 static struct layers ls;
 
@@ -144,11 +145,24 @@ int rootfs_assemble(const struct config *c)
 		rc = stack(c);
 	if (!rc)
 		rc = st_chdir("root");
-	/* In the new root, in this order: the masks need dev/null, proc and sys. */
+	/* In the new root, in this order: the masks need dev/null, proc and sys.
+	 * A VM brings its own, mounted at boot. */
 	static int (*const fill[])(void) = {apifs_proc, apifs_sys, devfs_build, apifs_mask,
 					    apifs_tmp};
-	for (unsigned i = 0; i < sizeof fill / sizeof fill[0] && !rc; i++)
-		rc = fill[i]();
+	static int (*const vm_fill[])(void) = {vm_move_api, apifs_tmp};
+	for (unsigned i = 0; i < (c->vm ? 2u : 5u) && !rc; i++)
+		rc = (c->vm ? vm_fill : fill)[i]();
+	/* pivot_root refuses the initial rootfs: move the stage (with the new
+	 * root in it) onto "/" and chroot into it; then the current root has a
+	 * parent, and the pivot below works. Nothing is copied. */
+	if (c->vm && !rc)
+		rc = st_chdir("..");
+	if (c->vm && !rc)
+		rc = st_mount(".", "/", NULL, MS_MOVE, NULL);
+	if (c->vm && !rc)
+		rc = st_chroot(".");
+	if (c->vm && !rc)
+		rc = st_chdir("root");
 	if (!rc)
 		rc = st_pivot(".", ".");
 	if (!rc)

@@ -1,0 +1,162 @@
+/* VM mode: the kernel starts tinyinit as /init on its initial rootfs,
+ * with /dev/console as fds 0-2 and nothing mounted. */
+#include "vm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../include/initramfs.h"
+#include "cmdline.h"
+#include "fmt.h"
+#include "steps.h"
+
+#define RAMFS_MAGIC 0x858458f6
+#define TMPFS_MAGIC 0x01021994
+#define KERNFS      (MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
+int vm_detect(void)
+{
+	struct statfs s;
+
+	return getpid() == 1 && statfs("/", &s) == 0 &&
+	       (s.f_type == RAMFS_MAGIC || s.f_type == TMPFS_MAGIC) && access("/proc/1", F_OK) < 0;
+}
+
+/* Reads a whole (small) file into buf; returns its length or -errno. */
+static long slurp(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	long n = 0, got;
+
+	if (fd < 0)
+		return -errno;
+	while (n < (long)cap - 1 && (got = read(fd, buf + n, cap - 1 - (size_t)n)) > 0)
+		n += got;
+	close(fd);
+	buf[n] = 0;
+	return n;
+}
+
+/* Loads the modules of MODULES_ORDER, in order. A module that fails is
+ * reported and skipped: what needs it fails later with its own message. */
+static void load_modules(void)
+{
+	static char list[8192];
+	char path[512];
+
+	if (slurp(MODULES_ORDER, list, sizeof list) <= 0)
+		return;
+	for (char *p = list, *nl; *p; p = nl + !!*nl) {
+		nl = (char *)chrnul(p, '\n');
+		*nl = 0;
+		if (!*p)
+			continue;
+		fmt_buf(path, sizeof path, MODULES_DIR "/%s", p);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		long rc = fd < 0 ? -1 : syscall(SYS_finit_module, fd, "", 0);
+		if (rc < 0 && errno != EEXIST)
+			say("module %s: %s", p, errstr(errno));
+		else
+			LOG(1, "loaded module %s", p);
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+/* argv for the payload: the image's (INIT_ARGS_FILE), with the arguments
+ * the kernel passed to init replacing its default arguments. */
+static int read_args(struct config *c, int argc, char **argv, char *err)
+{
+	static char buf[INIT_ARGS_MAX];
+	static char *words[258], *args[258];
+	long n = slurp(INIT_ARGS_FILE, buf, sizeof buf);
+	int nw = 1;
+
+	if (n < 0) /* no file: the kernel's arguments are the whole command line */
+		return config_args(c, argc, argv, err, 256);
+	words[0] = "tinyinit";
+	for (long i = 0; i < n && nw < 257; i += (long)strlen(buf + i) + 1)
+		words[nw++] = buf + i;
+	words[nw] = NULL;
+	int rc = config_args(c, nw, words, err, 256);
+	if (rc || argc < 2 || !c->argv)
+		return rc;
+	args[0] = c->argv[0];
+	for (int i = 1; i < argc && i < 257; i++)
+		args[i] = argv[i];
+	args[argc < 257 ? argc : 257] = NULL;
+	c->argv = args;
+	return 0;
+}
+
+int vm_boot(struct config *c, int argc, char **argv)
+{
+	static char cmdline[4096];
+	char err[256];
+	int rc = 0;
+
+	/* The kernel's own filesystems, in the initramfs; they move into the
+	 * assembled root later. A devtmpfs is right here: the VM is the
+	 * boundary. */
+	st_mkdir("/dev", 0755);
+	st_mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
+	st_mkdir("/proc", 0555);
+	rc = st_mount("proc", "/proc", "proc", KERNFS, NULL);
+	st_mkdir("/sys", 0555);
+	st_mount("sysfs", "/sys", "sysfs", KERNFS, NULL);
+	st_mkdir("/dev/pts", 0755);
+	st_mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "ptmxmode=0666,mode=0620,gid=5");
+	st_mkdir("/dev/shm", 01777);
+	st_mount("shm", "/dev/shm", "tmpfs", KERNFS, "mode=1777");
+	if (rc)
+		return rc;
+
+	rc = read_args(c, argc, argv, err);
+	if (rc == 0 && slurp("/proc/cmdline", cmdline, sizeof cmdline) > 0)
+		rc = cmdline_apply(c, cmdline, err, sizeof err);
+	if (rc < 0)
+		return failure(0, "%s", err);
+	if (rc > 0) /* --help or --version in the image's arguments */
+		return failure(0, "the image's arguments ask for --help or --version");
+	verbosity = c->verbose;
+	load_modules();
+	return 0;
+}
+
+int vm_move_api(void)
+{
+	static const char api[] = "/proc\0/sys\0/dev\0";
+	int rc = 0;
+
+	for (const char *p = api; *p && !rc; p += strlen(p) + 1) {
+		rc = st_mkdir(p + 1, 0755);
+		if (!rc)
+			rc = st_mount(p, p + 1, NULL, MS_MOVE, NULL);
+	}
+	return rc;
+}
+
+void vm_end(const struct config *c, int status)
+{
+	const char *how = c->on_exit ? c->on_exit : "poweroff";
+	int cmd = RB_POWER_OFF;
+
+	if (!strcmp(how, "reboot"))
+		cmd = RB_AUTOBOOT;
+	else if (!strcmp(how, "halt"))
+		cmd = RB_HALT_SYSTEM;
+	else if (strcmp(how, "poweroff"))
+		say("--on-exit %s: not poweroff, reboot or halt; powering off", how);
+	sync();
+	say("payload exited with status %d", status);
+	reboot(cmd);
+	for (;;)
+		pause();
+}

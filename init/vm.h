@@ -1,0 +1,24 @@
+/* tinyinit as the /init of a microVM's initramfs. */
+#ifndef TINYINIT_VM_H
+#define TINYINIT_VM_H
+
+#include "config.h"
+
+/* 1 when tinyinit is PID 1 on the kernel's initial rootfs. */
+int vm_detect(void);
+
+/* Mounts devtmpfs, proc and sysfs, reads the image's tinyinit command
+ * line (INIT_ARGS_FILE) and the kernel's (tinyinit.KEY=VALUE, and the
+ * payload arguments the kernel passes in argv), and loads the recorded
+ * modules. Returns 0 or -errno with errmsg set. */
+int vm_boot(struct config *c, int argc, char **argv);
+
+/* Prints the final console line with status, syncs and powers off (or
+ * reboots or halts, per --on-exit). Never returns: PID 1 never exits. */
+__attribute__((noreturn)) void vm_end(const struct config *c, int status);
+
+/* VM-mode steps of the assembly, with the new root as the current
+ * directory: moves /proc, /sys and /dev (with devpts and shm) in. */
+int vm_move_api(void);
+
+#endif
