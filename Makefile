@@ -67,7 +67,7 @@ $(B)/examples/%: examples/%/*.c
 	$(MUSLCC) $(WARN) -Os -static -s -o $@ $<
 
 # --- tests -----------------------------------------------------------------
-UNIT_INIT_SRCS := init/config.c init/signames.c init/fmt.c init/help.c init/layers.c \
+UNIT_INIT_SRCS := init/config.c init/signames.c init/fmt.c init/help.c init/layers.c init/cmdline.c \
 	init/overlay.c init/steps.c
 
 $(B)/tests/unit_init: tests/unit/test_init.c $(UNIT_INIT_SRCS) $(INIT_HDRS)
@@ -81,9 +81,10 @@ $(B)/tests/%: tests/helpers/%.c
 TEST_BINS += $(B)/tests/unit_init $(B)/tests/sigexec $(B)/tests/orphans $(B)/tests/rootcheck
 
 # libFuzzer targets for tinyinit's readers (run by tests/fuzz/run.sh).
-FUZZ_TARGETS := deletions config
+FUZZ_TARGETS := deletions config cmdline
 FUZZ_SRCS_deletions := init/layers.c init/steps.c init/fmt.c
 FUZZ_SRCS_config := init/config.c init/signames.c init/fmt.c
+FUZZ_SRCS_cmdline := init/cmdline.c init/config.c init/signames.c init/fmt.c
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(B)/fuzz/fuzz_%)
 TEST_BINS += $(FUZZ_BINS)
 

@@ -64,11 +64,22 @@ static int stack(const struct config *c)
 	int n = 0, rc = 0;
 
 	if (c->upper) {
-		fmt_buf(upper, sizeof upper, "%s/upper", c->upper);
-		fmt_buf(work, sizeof work, "%s/work", c->upper);
+		/* A directory (a volume), or a block device with an ext4 file
+		 * system (a VM's disk) mounted on the stage as "v". */
+		const char *base = c->upper;
+		struct stat st;
+		if (xstat(0, base, &st, 0) == 0 && S_ISBLK(st.st_mode)) {
+			rc = st_mkdir("v", 0755);
+			if (!rc)
+				rc = st_mount(base, "v", "ext4", MS_NOSUID | MS_NODEV, NULL);
+			base = "v";
+		}
+		fmt_buf(upper, sizeof upper, "%s/upper", base);
+		fmt_buf(work, sizeof work, "%s/work", base);
 		up = upper, wk = work;
 	}
-	rc = st_mkdir(up, 0755);
+	if (!rc)
+		rc = st_mkdir(up, 0755);
 	if (!rc)
 		rc = st_mkdir(wk, 0700);
 	for (int i = ls.n - 1; i >= 0 && !rc; i--) {

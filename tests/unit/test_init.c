@@ -16,6 +16,7 @@
 
 #include <sys/mount.h>
 
+#include "../../init/cmdline.h"
 #include "../../init/config.h"
 #include "../../init/fmt.h"
 #include "../../init/layers.h"
@@ -419,6 +420,45 @@ static void test_deletions_check(void **state)
 	assert_int_equal(deletions_check("x", big, m + DEL_PATH_MAX + 3), -EINVAL);
 }
 
+static void test_cmdline(void **state)
+{
+	struct config c;
+	char err[256];
+	(void)state;
+
+	char line[] = "BOOT_IMAGE=/vmlinuz console=ttyS0 tinyinit.verbose=2 quiet "
+		      "tinyinit.kill_group tinyinit.env=\"GREETING=hello world\" "
+		      "\"tinyinit.workdir=/srv/my app\" tinyinit.on_exit=reboot "
+		      "tinyinit.no-new-privs=yes -- tinyinit.grace=9 payload-arg\n";
+	config_init(&c);
+	assert_int_equal(cmdline_apply(&c, line, err, sizeof err), 0);
+	assert_int_equal(c.verbose, 2);
+	assert_true(c.kill_group);
+	assert_true(c.no_new_privs);
+	assert_int_equal(c.nenv, 1);
+	assert_string_equal(c.env[0], "GREETING=hello world");
+	assert_string_equal(c.workdir, "/srv/my app");
+	assert_string_equal(c.on_exit, "reboot");
+	assert_int_equal(c.grace, 0); /* after "--": the payload's, not ours */
+
+	char bad[] = "tinyinit.grace=soon";
+	config_init(&c);
+	assert_int_equal(cmdline_apply(&c, bad, err, sizeof err), -EINVAL);
+	assert_string_equal(err, "tinyinit.grace: 'soon' is not a number of seconds");
+
+	char unknown[] = "tinyinit.bogus=1 tinyinit.grace=3";
+	config_init(&c);
+	assert_int_equal(cmdline_apply(&c, unknown, err, sizeof err), 0);
+	assert_int_equal(c.grace, 3);
+
+	char empty[] = "   \n";
+	assert_int_equal(cmdline_apply(&c, empty, err, sizeof err), 0);
+	char unterminated[] = "tinyinit.workdir=\"/a b";
+	config_init(&c);
+	assert_int_equal(cmdline_apply(&c, unterminated, err, sizeof err), 0);
+	assert_string_equal(c.workdir, "/a b");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -434,7 +474,7 @@ int main(void)
 	    cmocka_unit_test(test_rootfs_options),
 	    cmocka_unit_test(test_ovl_escape),
 	    cmocka_unit_test(test_mount_flags),
-	    cmocka_unit_test(test_deletions_check),
+	    cmocka_unit_test(test_deletions_check), cmocka_unit_test(test_cmdline),
 	};
 	return cmocka_run_group_tests_name("tinyinit", tests, NULL, NULL);
 }
