@@ -32,7 +32,7 @@ int vm_detect(void)
 /* Reads a whole (small) file into buf; returns its length or -errno. */
 static long slurp(const char *path, char *buf, size_t cap)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 	long n = 0, got;
 
 	if (fd < 0)
@@ -59,7 +59,7 @@ static void load_modules(void)
 		if (!*p)
 			continue;
 		fmt_buf(path, sizeof path, MODULES_DIR "/%s", p);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
 		long rc = fd < 0 ? -1 : syscall(SYS_finit_module, fd, "", 0);
 		if (rc < 0 && errno != EEXIST)
 			say("module %s: %s", p, errstr(errno));
@@ -104,17 +104,25 @@ int vm_boot(struct config *c, int argc, char **argv)
 
 	/* The kernel's own filesystems, in the initramfs; they move into the
 	 * assembled root later. A devtmpfs is right here: the VM is the
-	 * boundary. */
-	st_mkdir("/dev", 0755);
-	st_mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
-	st_mkdir("/proc", 0555);
-	rc = st_mount("proc", "/proc", "proc", KERNFS, NULL);
-	st_mkdir("/sys", 0555);
-	st_mount("sysfs", "/sys", "sysfs", KERNFS, NULL);
-	st_mkdir("/dev/pts", 0755);
-	st_mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "ptmxmode=0666,mode=0620,gid=5");
-	st_mkdir("/dev/shm", 01777);
-	st_mount("shm", "/dev/shm", "tmpfs", KERNFS, "mode=1777");
+	 * boundary. Only /proc is needed to go on. */
+	static const struct {
+		char path[9], type[9];
+		unsigned short mode;
+		unsigned long flags;
+		const char *data;
+	} api[] = {
+		{"/dev", "devtmpfs", 0755, MS_NOSUID, "mode=0755"},
+		{"/proc", "proc", 0555, KERNFS, NULL},
+		{"/sys", "sysfs", 0555, KERNFS, NULL},
+		{"/dev/pts", "devpts", 0755, MS_NOSUID | MS_NOEXEC, "ptmxmode=0666,mode=0620,gid=5"},
+		{"/dev/shm", "tmpfs", 01777, KERNFS, "mode=1777"},
+	};
+	for (unsigned i = 0; i < sizeof api / sizeof api[0]; i++) {
+		st_mkdir(api[i].path, api[i].mode);
+		int r = st_mount(api[i].type, api[i].path, api[i].type, api[i].flags, api[i].data);
+		if (i == 1)
+			rc = r;
+	}
 	if (rc)
 		return rc;
 
