@@ -191,7 +191,7 @@ static int boot_layer(const struct layer *src, const char *dir, const char *from
 					dir + strlen(LAYERS_DIR));
 	r = l->created_by ? 0 : -ENOMEM;
 	if (!r)
-		r = layer_add_parents(l, dir);
+		r = layer_add_parents(l, dir + 1);
 	if (!r) {
 		e = entry_new(dir, ET_DIR);
 		r = e ? layer_add(l, from, e, LA_ABS_OK) : -ENOMEM;
@@ -583,6 +583,10 @@ int cmd_image(int argc, char **argv)
 			char *nm = layer_name(i < p.nboot ? p.boot_from[i] : base),
 			     dir[PATH_MAX + 64];
 			size_t first = i, last = i;
+			char num[8];
+
+			snprintf(num, sizeof num, digits > 2 ? "%03u" : "%02u",
+				 (unsigned)(i % 1000));
 
 			if (!nm || strlen(nm) > 200) {
 				free(nm);
@@ -599,10 +603,10 @@ int cmd_image(int argc, char **argv)
 			       p.boot_from[last + 1] == p.boot_from[i])
 				last++;
 			if (i < p.nboot && last > first)
-				snprintf(dir, sizeof dir, LAYERS_DIR "/%0*zu-%s-%zu", digits, i, nm,
+				snprintf(dir, sizeof dir, LAYERS_DIR "/%s-%s-%zu", num, nm,
 					 i - first + 1);
 			else
-				snprintf(dir, sizeof dir, LAYERS_DIR "/%0*zu-%s", digits, i, nm);
+				snprintf(dir, sizeof dir, LAYERS_DIR "/%s-%s", num, nm);
 			free(nm);
 			r = boot_layer(src, dir, from, &p);
 		}

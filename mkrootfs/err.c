@@ -25,7 +25,7 @@ int failctx(int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(ctx, sizeof ctx, fmt, ap);
 	va_end(ap);
-	snprintf(msg, sizeof msg, "%s: %s", ctx, old);
+	snprintf(msg, sizeof msg, "%.500s: %.1500s", ctx, old);
 	return err < 0 ? err : -err;
 }
 

@@ -152,7 +152,7 @@ static int walk_children(struct walk *w, const char *disk, const char *path)
 		n++;
 	}
 	closedir(d);
-	if (!r)
+	if (!r && n)
 		qsort(names, n, sizeof *names, cmp_str);
 	for (size_t i = 0; i < n && !r; i++) {
 		char *cd = path_join(disk, names[i]), *cp = path_join(path, names[i]);

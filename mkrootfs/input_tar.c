@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 #include "err.h"
 #include "input.h"
 
@@ -129,6 +130,139 @@ static int read_data(struct archive *a, struct entry *e, const char *display)
 	return 0;
 }
 
+static void support_filters(struct archive *a)
+{
+	archive_read_support_filter_gzip(a);
+	archive_read_support_filter_zstd(a);
+	archive_read_support_filter_xz(a);
+	archive_read_support_filter_lzma(a);
+	archive_read_support_filter_bzip2(a);
+}
+
+static int open_src(struct archive *a, const struct tar_src *src, struct region **reg)
+{
+	if (!src->len)
+		return archive_read_open_filename(a, src->path, 1 << 16);
+	*reg = malloc(sizeof **reg);
+	if (!*reg)
+		return ARCHIVE_FATAL;
+	(*reg)->src = src;
+	(*reg)->pos = 0;
+	return archive_read_open(a, *reg, NULL, region_read, NULL);
+}
+
+static int verify_raw(const char *display, const struct tar_src *src);
+
+/* Does the stream start with gzip's magic? */
+static int is_gzip(const char *display, const struct tar_src *src)
+{
+	unsigned char m[2];
+	int fd = src->len ? src->fd : open(src->path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	(void)display;
+	if (fd < 0)
+		return 0;
+	n = pread(fd, m, 2, src->len ? src->off : 0);
+	if (!src->len)
+		close(fd);
+	return n == 2 && m[0] == 0x1f && m[1] == 0x8b;
+}
+
+/* gzip through zlib, which checks each member's CRC-32 and length (the
+ * tar reader does not). */
+static int verify_gzip(const char *display, int fd, off_t off, uint64_t len)
+{
+	unsigned char in[1 << 16], out[1 << 16];
+	z_stream z = {0};
+	uint64_t pos = 0;
+	int zr = Z_OK, r = 0;
+
+	if (inflateInit2(&z, 15 + 16) != Z_OK)
+		return -ENOMEM;
+	while (!r) {
+		ssize_t n;
+
+		if (z.avail_in == 0) {
+			size_t want =
+			    len && len - pos < sizeof in ? (size_t)(len - pos) : sizeof in;
+
+			n = want ? pread(fd, in, want, off + (off_t)pos) : 0;
+			if (n < 0) {
+				r = fail(errno, "%s: %s", display, strerror(errno));
+				break;
+			}
+			if (n == 0) {
+				if (zr != Z_STREAM_END)
+					r = fail(EIO, "%s: truncated gzip data", display);
+				break;
+			}
+			pos += (uint64_t)n;
+			z.next_in = in;
+			z.avail_in = (unsigned)n;
+		}
+		if (zr == Z_STREAM_END) { /* another member follows */
+			if (inflateReset(&z) != Z_OK)
+				r = -ENOMEM;
+		}
+		z.next_out = out;
+		z.avail_out = sizeof out;
+		zr = inflate(&z, Z_NO_FLUSH);
+		if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR)
+			r = fail(EIO, "%s: corrupt or truncated compressed data: %s", display,
+				 z.msg ? z.msg : "inflate failed");
+	}
+	inflateEnd(&z);
+	return r;
+}
+
+/* The tar reader stops at the end-of-archive blocks, before the
+ * compressed stream's own end and checksum: decompress it to the end. */
+static int verify_stream(const char *display, const struct tar_src *src)
+{
+	if (is_gzip(display, src)) {
+		int fd = src->len ? src->fd : open(src->path, O_RDONLY | O_CLOEXEC), r;
+
+		if (fd < 0)
+			return fail(errno, "%s: %s", display, strerror(errno));
+		r = verify_gzip(display, fd, src->len ? src->off : 0, src->len);
+		if (!src->len)
+			close(fd);
+		return r;
+	}
+	return verify_raw(display, src);
+}
+
+static int verify_raw(const char *display, const struct tar_src *src)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *ae;
+	struct region *reg = NULL;
+	char buf[1 << 16];
+	int r = 0;
+
+	if (!a)
+		return -ENOMEM;
+	support_filters(a);
+	archive_read_support_format_raw(a);
+	if (open_src(a, src, &reg) != ARCHIVE_OK || archive_read_next_header(a, &ae) != ARCHIVE_OK)
+		r = -EIO;
+	while (!r) {
+		la_ssize_t n = archive_read_data(a, buf, sizeof buf);
+
+		if (n == 0)
+			break;
+		if (n < 0)
+			r = -EIO;
+	}
+	if (r)
+		r = fail(EIO, "%s: corrupt or truncated compressed data: %s", display,
+			 archive_error_string(a) ? archive_error_string(a) : "read error");
+	archive_read_free(a);
+	free(reg);
+	return r;
+}
+
 int tar_read(const char *display, const struct tar_src *src, int flags, struct entry ***out,
 	     size_t *n, uint64_t *usize)
 {
@@ -141,26 +275,16 @@ int tar_read(const char *display, const struct tar_src *src, int flags, struct e
 
 	if (!a)
 		return -ENOMEM;
-	archive_read_support_filter_gzip(a);
-	archive_read_support_filter_zstd(a);
-	archive_read_support_filter_xz(a);
-	archive_read_support_filter_lzma(a);
-	archive_read_support_filter_bzip2(a);
+	support_filters(a);
 	archive_read_support_format_tar(a);
-	if (src->len) {
-		reg = malloc(sizeof *reg);
-		if (!reg) {
-			archive_read_free(a);
-			return -ENOMEM;
-		}
-		reg->src = src;
-		reg->pos = 0;
-		ar = archive_read_open(a, reg, NULL, region_read, NULL);
-	} else {
-		ar = archive_read_open_filename(a, src->path, 1 << 16);
-	}
+	ar = open_src(a, src, &reg);
 	if (ar != ARCHIVE_OK) {
-		r = fail(EINVAL, "%s: %s", display, archive_error_string(a));
+		const char *why = archive_error_string(a);
+
+		if (why && strstr(why, "Unrecognized archive format"))
+			r = fail(EINVAL, "%s: not a tar archive", display);
+		else
+			r = fail(EIO, "%s: %s", display, why ? why : "cannot be read");
 		goto out;
 	}
 	for (;;) {
@@ -179,6 +303,14 @@ int tar_read(const char *display, const struct tar_src *src, int flags, struct e
 					 why ? why : "corrupt archive");
 			else
 				r = fail(EIO, "%s: %s", display, why ? why : "corrupt archive");
+			goto out;
+		}
+		if (ar == ARCHIVE_WARN && !archive_entry_pathname(ae)) {
+			const char *why = archive_error_string(a);
+
+			r = fail(EIO, "%s: corrupt archive%s%s: %s", display,
+				 cnt ? " after entry " : "", cnt ? v[cnt - 1]->path : "",
+				 why ? why : "unreadable header");
 			goto out;
 		}
 		r = convert(ae, &e, display);
@@ -207,6 +339,8 @@ int tar_read(const char *display, const struct tar_src *src, int flags, struct e
 	}
 	if (usize)
 		*usize = (uint64_t)archive_filter_bytes(a, 0);
+	if (archive_filter_count(a) > 1)
+		r = verify_stream(display, src);
 out:
 	archive_read_free(a);
 	free(reg);
