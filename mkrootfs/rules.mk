@@ -18,7 +18,7 @@ $(B)/mkrootfs-san: $(MK_SRCS) mkrootfs/main.c $(MK_HDRS) mkrootfs/rules.mk
 
 MK_UNITS := $(patsubst tests/unit/test_%.c,$(B)/tests/unit_%,$(wildcard tests/unit/test_mkrootfs*.c))
 
-$(B)/tests/unit_mkrootfs%: tests/unit/test_mkrootfs%.c $(MK_SRCS) $(MK_HDRS)
+$(MK_UNITS): $(B)/tests/unit_%: tests/unit/test_%.c $(MK_SRCS) $(MK_HDRS)
 	@mkdir -p $(B)/tests
 	$(CC) $(HOST_CFLAGS) $(SAN) $(MK_CFLAGS) -o $@ $< $(MK_SRCS) $(MK_LIBS) -lcmocka
 
