@@ -62,10 +62,9 @@ static int blob_json(struct outtar *ot, json_t *j, const char *mt, struct descri
 static int file_json(struct outtar *ot, const char *name, json_t *j)
 {
 	size_t len;
-	char *s = j ? json_canon(j, &len) : NULL;
+	char *s = canon(j, &len);
 	int r;
 
-	json_decref(j);
 	if (!s)
 		return -ENOMEM;
 	r = outtar_file(ot, name, s, len);
