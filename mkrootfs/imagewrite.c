@@ -39,14 +39,22 @@ static int write_layer(struct outtar *ot, const struct image_out *o, const struc
 	return 0;
 }
 
+/* The canonical bytes of J, which it consumes. */
+static char *canon(json_t *j, size_t *len)
+{
+	char *s = j ? json_canon(j, len) : NULL;
+
+	json_decref(j);
+	return s;
+}
+
 static int blob_json(struct outtar *ot, json_t *j, const char *mt, struct descriptor *d,
 		     char hex[65])
 {
 	size_t len;
-	char *s = j ? json_canon(j, &len) : NULL;
+	char *s = canon(j, &len);
 	int r;
 
-	json_decref(j);
 	if (!s)
 		return -ENOMEM;
 	r = outtar_blob(ot, s, len, hex);
