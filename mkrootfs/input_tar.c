@@ -271,7 +271,7 @@ int tar_read(const char *display, const struct tar_src *src, int flags, struct e
 	struct region *reg = NULL;
 	struct entry **v = NULL;
 	size_t cnt = 0, cap = 0;
-	int r = 0, ar;
+	int r = 0, ar, verified = 0;
 
 	if (!a)
 		return -ENOMEM;
@@ -339,9 +339,16 @@ int tar_read(const char *display, const struct tar_src *src, int flags, struct e
 	}
 	if (usize)
 		*usize = (uint64_t)archive_filter_bytes(a, 0);
-	if (archive_filter_count(a) > 1)
+	if (archive_filter_count(a) > 1) {
+		verified = 1;
 		r = verify_stream(display, src);
+	}
 out:
+	/* a damaged compressed stream can surface as any tar error: name the cause */
+	if (r && r != -ENOMEM && !verified &&
+	    (archive_filter_count(a) > 1 || is_gzip(display, src)) &&
+	    verify_stream(display, src) < 0)
+		r = -EIO;
 	archive_read_free(a);
 	free(reg);
 	if (r) {

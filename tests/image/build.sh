@@ -143,7 +143,7 @@ check_bad "bad: hardlink outside" "$D/hardesc.tar" "hardlink a -> ../../etc/shad
 check_bad "bad: hardlink to nothing" "$D/hardmiss.tar" "hardlink a -> nothere: target is not in the layer$"
 check_bad "bad: duplicate entry" "$D/dup.tar" "^mkrootfs: $D/dup.tar: duplicate entry a$"
 check_bad "bad: truncated gzip" "$D/trunc.tar.gz" "^mkrootfs: $D/trunc.tar.gz: .*(runcated|premature|EOF)"
-check_bad "bad: corrupt gzip" "$D/corrupt.tar.gz" "^mkrootfs: $D/corrupt.tar.gz: (corrupt or truncated compressed data|gzip decompression failed)"
+check_bad "bad: corrupt gzip" "$D/corrupt.tar.gz" "^mkrootfs: $D/corrupt.tar.gz: corrupt or truncated compressed data: "
 check_bad "bad: missing input" "$D/missing.tar" "^mkrootfs: $D/missing.tar: No such file or directory$"
 # root reads mode-000 files: read it as nobody
 chmod 000 "$D/base.tar"

@@ -1,6 +1,6 @@
 # Writes the hostile and edge-case tarballs the image suites feed mkrootfs.
 # usage: python3 hostile.py DIR
-import io, os, sys, tarfile
+import io, os, random, sys, tarfile
 
 d = sys.argv[1]
 
@@ -34,7 +34,7 @@ mk("base.tar", [("etc", "d"), ("etc/base", "f", b"from base\n"), ("etc/gone", "f
 mk("upper.tar", [("etc", "d"), ("etc/.wh.gone", "f", b""), ("etc/upper", "f", b"from upper\n"),
                  ("opq", "d"), ("opq/.wh..wh..opq", "f", b""), ("opq/new", "f", b"new\n")])
 # big enough that truncating it cuts the compressed stream
-big = os.urandom(256 * 1024)
+big = random.Random(7).randbytes(256 * 1024)
 mk("big.tar.gz", [("d", "d"), ("d/rand", "f", big)], "w:gz")
 with open(os.path.join(d, "big.tar.gz"), "rb") as f:
     data = f.read()
