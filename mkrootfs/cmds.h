@@ -1,0 +1,13 @@
+/* The subcommands. Each returns 0 or a negative errno (message in err.h);
+ * main prints and exits. */
+#ifndef MKROOTFS_CMDS_H
+#define MKROOTFS_CMDS_H
+
+int cmd_image(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_commit(int argc, char **argv);
+
+/* SOURCE_DATE_EPOCH, else 0. */
+int source_date_epoch(long long *epoch);
+
+#endif

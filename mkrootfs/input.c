@@ -1,0 +1,93 @@
+/* What kind of input a path is, and reading it. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "err.h"
+#include "input.h"
+#include "pathsafe.h"
+
+static int top_member(struct entry **v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *p = v[i]->path;
+
+		while (p[0] == '.' && p[1] == '/')
+			p += 2;
+		if (v[i]->type == ET_FILE && strcmp(p, name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int input_read(const char *path, int flags, struct input *in)
+{
+	struct stat st;
+	struct entry **v = NULL;
+	size_t n = 0;
+	struct tar_src src = {.path = path, .fd = -1};
+	int r;
+
+	memset(in, 0, sizeof *in);
+	in->path = strdup(path);
+	if (!in->path)
+		return -ENOMEM;
+	if (stat(path, &st) < 0)
+		return fail(errno, "%s: %s", path, strerror(errno));
+	if (access(path, R_OK) < 0)
+		return fail(errno, "%s: %s", path, strerror(errno));
+	if (S_ISDIR(st.st_mode)) {
+		in->format = strdup("directory");
+		in->nlayers = 1;
+		in->layers = calloc(1, sizeof *in->layers);
+		in->info = calloc(1, sizeof *in->info);
+		if (!in->layers || !in->info || !(in->layers[0] = layer_new(path)))
+			return -ENOMEM;
+		return input_dir(path, path, "", in->layers[0], DIR_OVERLAY);
+	}
+	if (!S_ISREG(st.st_mode))
+		return fail(EINVAL, "%s: not a directory or a tarball", path);
+	r = tar_read(path, &src, 0, &v, &n, NULL);
+	if (r)
+		return r;
+	if (top_member(v, n, "manifest.json") ||
+	    (top_member(v, n, "oci-layout") && top_member(v, n, "index.json"))) {
+		r = image_read(path, v, n, flags, in);
+		entries_free(v, n);
+		return r;
+	}
+	in->format = strdup("tarball");
+	in->nlayers = 1;
+	in->layers = calloc(1, sizeof *in->layers);
+	in->info = calloc(1, sizeof *in->info);
+	if (!in->layers || !in->info || !(in->layers[0] = layer_new(path))) {
+		entries_free(v, n);
+		return -ENOMEM;
+	}
+	in->info[0].usize = 0;
+	for (size_t i = 0; i < n && !r; i++) {
+		r = layer_add(in->layers[0], path, v[i], LA_OCI_WHITEOUTS);
+		v[i] = NULL;
+	}
+	entries_free(v, n);
+	return r;
+}
+
+void input_free(struct input *in)
+{
+	for (size_t i = 0; i < in->nlayers; i++) {
+		if (in->layers)
+			layer_free(in->layers[i]);
+		if (in->info)
+			free(in->info[i].media_type);
+	}
+	free(in->layers);
+	free(in->info);
+	json_decref(in->config);
+	free(in->config_digest);
+	free(in->format);
+	free(in->name);
+	free(in->path);
+	memset(in, 0, sizeof *in);
+}

@@ -1,0 +1,316 @@
+/* Image tarballs as input: docker-archive (manifest.json) and OCI archive
+ * (oci-layout, index.json). All layers, in order, and the config. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "err.h"
+#include "input.h"
+#include "pathsafe.h"
+
+struct image_ctx {
+	const char *display;
+	struct entry **m;
+	size_t n;
+	int flags;
+};
+
+static const struct entry *member(const struct image_ctx *c, const char *name)
+{
+	char *want = NULL;
+	const char *why;
+	const struct entry *found = NULL;
+
+	if (path_clean(name, 0, &want, &why))
+		return NULL;
+	for (size_t i = 0; i < c->n && !found; i++) {
+		char *have = NULL;
+
+		if (c->m[i]->type == ET_FILE && path_clean(c->m[i]->path, 0, &have, &why) == 0 &&
+		    strcmp(have, want) == 0)
+			found = c->m[i];
+		free(have);
+	}
+	free(want);
+	return found;
+}
+
+static int member_load(const struct image_ctx *c, const char *name, char **buf, size_t *len)
+{
+	const struct entry *e = member(c, name);
+	char *b;
+	int r;
+
+	if (!e)
+		return fail(ENOENT, "%s: not an image: %s is missing", c->display, name);
+	if (e->size > (64u << 20))
+		return fail(EFBIG, "%s: %s is too large for a JSON document", c->display, name);
+	b = malloc(e->size + 1);
+	if (!b)
+		return -ENOMEM;
+	r = entry_read(e, -1, b, e->size, 0);
+	if (r) {
+		free(b);
+		return r;
+	}
+	b[e->size] = 0;
+	*buf = b;
+	*len = e->size;
+	return 0;
+}
+
+static int json_load_member(const struct image_ctx *c, const char *name, json_t **out)
+{
+	json_error_t je;
+	char *buf = NULL;
+	size_t len = 0;
+	int r = member_load(c, name, &buf, &len);
+
+	if (r)
+		return r;
+	*out = json_loadb(buf, len, 0, &je);
+	free(buf);
+	if (!*out)
+		return fail(EINVAL, "%s: not an image: %s: %s", c->display, name, je.text);
+	return 0;
+}
+
+/* "sha256:HEX" -> "blobs/sha256/HEX", checking the digest's form. */
+static int blob_name(const struct image_ctx *c, const char *digest, char *name, size_t size)
+{
+	if (!digest || strncmp(digest, "sha256:", 7) != 0 || !digest_hex_valid(digest + 7))
+		return fail(EINVAL, "%s: not an image: bad digest %s", c->display,
+			    digest ? digest : "(none)");
+	snprintf(name, size, "blobs/sha256/%s", digest + 7);
+	return 0;
+}
+
+/* Checks that a member named blobs/sha256/HEX holds what HEX says. */
+static int verify_member(const struct image_ctx *c, const char *name, char out[DIGEST_STR_LEN + 1])
+{
+	const struct entry *e = member(c, name);
+	const char *hex = strrchr(name, '/');
+	struct digest d;
+	char buf[1 << 16], got[DIGEST_HEX_LEN + 1];
+	uint64_t off = 0;
+	int r;
+
+	if (!e)
+		return fail(ENOENT, "%s: not an image: %s is missing", c->display, name);
+	r = digest_init(&d);
+	while (!r && off < e->size) {
+		size_t n = e->size - off < sizeof buf ? (size_t)(e->size - off) : sizeof buf;
+
+		r = entry_read(e, -1, buf, n, off);
+		if (!r)
+			digest_update(&d, buf, n);
+		off += n;
+	}
+	if (r) {
+		digest_free(&d);
+		return r;
+	}
+	digest_final(&d, got);
+	hex = hex ? hex + 1 : name;
+	if (strncmp(name, "blobs/sha256/", 13) == 0 && strcmp(hex, got) != 0)
+		return fail(EINVAL, "%s: %s does not match its digest (sha256:%s)", c->display,
+			    name, got);
+	snprintf(out, DIGEST_STR_LEN + 1, "sha256:%s", got);
+	return 0;
+}
+
+static int read_layer(const struct image_ctx *c, const char *name, size_t idx, struct input *in)
+{
+	const struct entry *e = member(c, name);
+	struct tar_src src = {.fd = spill_fd()};
+	struct entry **v = NULL;
+	size_t n = 0;
+	char disp[512];
+	struct layer *l;
+	int r;
+
+	if (!e)
+		return fail(ENOENT, "%s: not an image: layer %s is missing", c->display, name);
+	snprintf(disp, sizeof disp, "%s layer %zu", c->display, idx + 1);
+	l = layer_new(disp);
+	if (!l)
+		return -ENOMEM;
+	in->layers[idx] = l;
+	r = verify_member(c, name, in->info[idx].digest);
+	if (r)
+		return r;
+	in->info[idx].csize = e->size;
+	src.off = e->spill_off;
+	src.len = e->size;
+	if (e->size == 0)
+		return fail(EINVAL, "%s: empty layer blob", disp);
+	r = tar_read(disp, &src, c->flags, &v, &n, &in->info[idx].usize);
+	for (size_t i = 0; i < n && !r; i++) {
+		r = layer_add(l, disp, v[i], LA_OCI_WHITEOUTS);
+		v[i] = NULL;
+	}
+	entries_free(v, n);
+	return r;
+}
+
+static int alloc_layers(struct input *in, size_t n)
+{
+	in->nlayers = n;
+	in->layers = calloc(n ? n : 1, sizeof *in->layers);
+	in->info = calloc(n ? n : 1, sizeof *in->info);
+	return in->layers && in->info ? 0 : -ENOMEM;
+}
+
+static void history(struct input *in)
+{
+	json_t *h = json_object_get(in->config, "history"), *x;
+	size_t i, k = 0;
+
+	json_array_foreach(h, i, x)
+	{
+		const char *by = json_string_value(json_object_get(x, "created_by"));
+
+		if (json_is_true(json_object_get(x, "empty_layer")))
+			continue;
+		if (k < in->nlayers && by)
+			in->layers[k]->created_by = strdup(by);
+		k++;
+	}
+}
+
+static int read_docker(struct image_ctx *c, struct input *in)
+{
+	json_t *man, *m, *layers, *tags;
+	const char *cfg;
+	char dg[DIGEST_STR_LEN + 1];
+	size_t i;
+	int r = json_load_member(c, "manifest.json", &man);
+
+	if (r)
+		return r;
+	m = json_array_get(man, 0);
+	cfg = json_string_value(json_object_get(m, "Config"));
+	layers = json_object_get(m, "Layers");
+	if (!json_is_array(man) || !cfg || !json_is_array(layers)) {
+		json_decref(man);
+		return fail(EINVAL, "%s: not an image: manifest.json lacks Config or Layers",
+			    c->display);
+	}
+	tags = json_object_get(m, "RepoTags");
+	if (json_string_value(json_array_get(tags, 0)))
+		in->name = strdup(json_string_value(json_array_get(tags, 0)));
+	r = verify_member(c, cfg, dg);
+	if (!r)
+		r = json_load_member(c, cfg, &in->config);
+	if (!r)
+		in->config_digest = strdup(dg);
+	if (!r)
+		r = alloc_layers(in, json_array_size(layers));
+	for (i = 0; !r && i < in->nlayers; i++) {
+		const char *ln = json_string_value(json_array_get(layers, i));
+
+		if (!ln)
+			r = fail(EINVAL, "%s: not an image: manifest.json: bad layer %zu",
+				 c->display, i);
+		else
+			r = read_layer(c, ln, i, in);
+	}
+	json_decref(man);
+	return r;
+}
+
+static int is_index(const char *mt)
+{
+	return mt && (strcmp(mt, "application/vnd.oci.image.index.v1+json") == 0 ||
+		      strcmp(mt, "application/vnd.docker.distribution.manifest.list.v2+json") == 0);
+}
+
+static int read_oci(struct image_ctx *c, struct input *in)
+{
+	json_t *doc, *desc, *layers;
+	char name[128], dg[DIGEST_STR_LEN + 1];
+	int r = json_load_member(c, "index.json", &doc), depth = 0;
+
+	/* index -> (index ->) manifest; an index with several picks the first */
+	while (!r) {
+		const char *mt, *ref;
+		json_t *next;
+
+		desc = json_array_get(json_object_get(doc, "manifests"), 0);
+		mt = json_string_value(json_object_get(desc, "mediaType"));
+		ref = json_string_value(json_object_get(json_object_get(desc, "annotations"),
+							"io.containerd.image.name"));
+		if (!desc) {
+			r = fail(EINVAL, "%s: not an image: index.json lists no manifest",
+				 c->display);
+			break;
+		}
+		if (ref && !in->name)
+			in->name = strdup(ref);
+		r = blob_name(c, json_string_value(json_object_get(desc, "digest")), name,
+			      sizeof name);
+		if (!r)
+			r = verify_member(c, name, dg);
+		if (!r)
+			r = json_load_member(c, name, &next);
+		json_decref(doc);
+		doc = r ? NULL : next;
+		if (r || !is_index(mt))
+			break;
+		if (++depth > 4)
+			r = fail(EINVAL, "%s: not an image: indexes nest too deep", c->display);
+	}
+	if (r) {
+		json_decref(doc);
+		return r;
+	}
+	desc = json_object_get(doc, "config");
+	layers = json_object_get(doc, "layers");
+	if (!json_is_object(desc) || !json_is_array(layers)) {
+		json_decref(doc);
+		return fail(EINVAL, "%s: not an image: the manifest lacks config or layers",
+			    c->display);
+	}
+	r = blob_name(c, json_string_value(json_object_get(desc, "digest")), name, sizeof name);
+	if (!r)
+		r = verify_member(c, name, dg);
+	if (!r)
+		r = json_load_member(c, name, &in->config);
+	if (!r)
+		in->config_digest = strdup(dg);
+	if (!r)
+		r = alloc_layers(in, json_array_size(layers));
+	for (size_t i = 0; !r && i < in->nlayers; i++) {
+		json_t *ld = json_array_get(layers, i);
+		const char *mt = json_string_value(json_object_get(ld, "mediaType"));
+
+		r = blob_name(c, json_string_value(json_object_get(ld, "digest")), name,
+			      sizeof name);
+		if (!r)
+			r = read_layer(c, name, i, in);
+		if (!r && mt)
+			in->info[i].media_type = strdup(mt);
+	}
+	json_decref(doc);
+	return r;
+}
+
+int image_read(const char *display, struct entry **members, size_t n, int flags, struct input *in)
+{
+	struct image_ctx c = {display, members, n, flags};
+	int r;
+
+	in->is_image = 1;
+	if (member(&c, "manifest.json")) {
+		in->format = strdup("docker-archive");
+		r = read_docker(&c, in);
+	} else {
+		in->format = strdup("oci-archive");
+		r = read_oci(&c, in);
+	}
+	if (!r && !json_is_object(in->config))
+		r = fail(EINVAL, "%s: not an image: the config is not a JSON object", display);
+	if (!r)
+		history(in);
+	return r;
+}

@@ -1,0 +1,58 @@
+/* mkrootfs: packs tinyinit, a static payload and layers into images.
+ * The one place that prints errors and chooses the exit status. */
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include "cmds.h"
+#include "err.h"
+
+#ifndef MKROOTFS_VERSION
+#define MKROOTFS_VERSION "0.1"
+#endif
+
+static void usage(FILE *f)
+{
+	fputs("usage: mkrootfs COMMAND [OPTIONS] ...\n"
+	      "  image -o OUT.tar [OPTIONS] [--] PAYLOAD [ARG...]\n"
+	      "                     a FROM-scratch image tarball (OCI layout + docker archive)\n"
+	      "  inspect [--json] IMAGE.tar\n"
+	      "                     config, layers, and the bytes each layer wastes\n"
+	      "  commit -o LAYER.tar [--compress gzip|zstd|none] UPPERDIR\n"
+	      "                     an overlay upper directory as an OCI layer\n"
+	      "Run mkrootfs COMMAND --help for a command's options; man mkrootfs for all.\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+	int r;
+
+	/* names are bytes; UTF-8 where an archive spells them in it */
+	if (!setlocale(LC_CTYPE, "C.UTF-8"))
+		setlocale(LC_CTYPE, "");
+	if (!cmd || strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
+		usage(cmd ? stdout : stderr);
+		return cmd ? 0 : 2;
+	}
+	if (strcmp(cmd, "--version") == 0) {
+		puts("mkrootfs " MKROOTFS_VERSION);
+		return 0;
+	}
+	if (strcmp(cmd, "image") == 0)
+		r = cmd_image(argc - 1, argv + 1);
+	else if (strcmp(cmd, "inspect") == 0)
+		r = cmd_inspect(argc - 1, argv + 1);
+	else if (strcmp(cmd, "commit") == 0)
+		r = cmd_commit(argc - 1, argv + 1);
+	else {
+		fprintf(stderr, "mkrootfs: unknown command %s\n", cmd);
+		usage(stderr);
+		return 2;
+	}
+	if (r < 0) {
+		fprintf(stderr, "mkrootfs: %s\n", err_text());
+		return 1;
+	}
+	return 0;
+}
