@@ -124,9 +124,11 @@ install: all $(INSTALL)
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/tinyinit $(DESTDIR)$(PREFIX)/share/man/man8/tinyinit.8
+	rm -f $(DESTDIR)$(PREFIX)/bin/mkrootfs $(DESTDIR)$(PREFIX)/share/man/man1/mkrootfs.1
 
 format:
-	clang-format -i init/*.c init/*.h include/*.h tests/unit/*.c tests/helpers/*.c examples/*/*.c
+	clang-format -i init/*.c init/*.h include/*.h mkrootfs/*.c mkrootfs/*.h tests/unit/*.c \
+		tests/helpers/*.c tests/fuzz/*.c examples/*/*.c bench/*.c
 
 clean:
 	rm -rf $(B)
