@@ -9,17 +9,8 @@
 #   BENCH_R   rounds; each figure is the median of the rounds (default 15)
 set -u
 
-case ${1:-} in
--h | --help)
-	sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
-	exit 0
-	;;
-"") ;;
-*)
-	echo "bench/init.sh: no arguments expected (see --help)" >&2
-	exit 2
-	;;
-esac
+. "$(dirname "$0")/common"
+bench_args "$@"
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 B=$TOP/build

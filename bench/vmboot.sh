@@ -17,17 +17,8 @@
 #   VMBOOT_ARGS   more qemu/run options, e.g. "--machine microvm --append quiet"
 set -u
 
-case ${1:-} in
--h | --help)
-	sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
-	exit 0
-	;;
-"") ;;
-*)
-	echo "bench/vmboot.sh: no arguments expected (see --help)" >&2
-	exit 2
-	;;
-esac
+. "$(dirname "$0")/common"
+bench_args "$@"
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 RUN=$TOP/qemu/run
