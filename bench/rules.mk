@@ -1,16 +1,18 @@
-# Benchmark helpers (built by `make bench`).
-BENCH_BINS := $(B)/bench/rootfs-launch $(B)/bench/rootfs-baseline $(B)/bench/noop
+# bench/: the launchers, the no-op payload, the bare baseline init that
+# bench/init.sh compares tinyinit with, and the hard-coded root-assembly
+# baseline of bench/rootfs.sh (static musl, like tinyinit).
+BENCH_BINS := $(B)/bench/launch $(B)/bench/noop $(B)/bench/bare-init \
+	$(B)/bench/rootfs-launch $(B)/bench/rootfs-baseline
 
-$(B)/bench/rootfs-launch: bench/rootfs-launch.c
+$(B)/bench/rootfs-launch: bench/rootfs-launch.c bench/rules.mk
 	@mkdir -p $(B)/bench
 	$(CC) $(WARN) -O2 -o $@ $<
 
-$(B)/bench/%: bench/%.c
+$(B)/bench/%: bench/%.c bench/rules.mk
 	@mkdir -p $(B)/bench
 	$(MUSLCC) $(WARN) -O2 -static -s -o $@ $<
 
-$(B)/bench/noop: bench/noop.c
-	@mkdir -p $(B)/bench
-	$(MUSLCC) $(WARN) -Os -static -s -o $@ $<
+ALL += $(BENCH_BINS)
 
+.PHONY: bench-bins
 bench-bins: $(BENCH_BINS)
