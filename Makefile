@@ -78,7 +78,8 @@ $(B)/tests/%: tests/helpers/%.c
 	@mkdir -p $(B)/tests
 	$(MUSLCC) $(WARN) -Os -static -o $@ $<
 
-TEST_BINS += $(B)/tests/unit_init $(B)/tests/sigexec $(B)/tests/orphans $(B)/tests/rootcheck
+TEST_BINS += $(B)/tests/unit_init $(B)/tests/sigexec $(B)/tests/orphans $(B)/tests/rootcheck \
+	$(B)/tests/crash
 
 # libFuzzer targets for tinyinit's readers (run by tests/fuzz/run.sh).
 FUZZ_TARGETS := deletions config cmdline
