@@ -79,7 +79,7 @@ static int parse(int argc, char **argv, struct opts *o)
 			r = strlist_add(&o->spec.labels, optarg);
 			break;
 		case O_STOP: o->spec.stop_signal = optarg; break;
-		case O_COMP: r = compression_parse(optarg, &o->comp); break;
+		case O_COMP: r = compression_parse(optarg, 0, &o->comp); break;
 		case 'h': usage_image(); exit(0);
 		default: return fail(EINVAL, "image: bad option (see mkrootfs image --help)");
 		}

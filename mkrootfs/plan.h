@@ -24,15 +24,14 @@ enum {
 	BO_KEEP,
 	BO_NEXT /* a command's own options start here */
 };
+/* clang-format off */
 #define BUILD_OPTIONS                                                                              \
 	{"output", required_argument, 0, 'o'}, {"as", required_argument, 0, BO_AS},                \
-	    {"copy-libs", no_argument, 0, BO_COPY}, {"init", required_argument, 0, BO_INIT},       \
-	    {"add", required_argument, 0, BO_ADD}, {"layer", required_argument, 0, BO_LAYER},      \
-	    {"env", required_argument, 0, BO_ENV}, {"workdir", required_argument, 0, BO_WD},       \
-	    {"user", required_argument, 0, BO_USER},                                               \
-	{                                                                                          \
-		"keep-owner", no_argument, 0, BO_KEEP                                              \
-	}
+	{"copy-libs", no_argument, 0, BO_COPY}, {"init", required_argument, 0, BO_INIT},           \
+	{"add", required_argument, 0, BO_ADD}, {"layer", required_argument, 0, BO_LAYER},          \
+	{"env", required_argument, 0, BO_ENV}, {"workdir", required_argument, 0, BO_WD},           \
+	{"user", required_argument, 0, BO_USER}, {"keep-owner", no_argument, 0, BO_KEEP}
+/* clang-format on */
 
 struct src {
 	int boot; /* a layer tinyinit stacks (under /layers), not the runtime */
