@@ -47,9 +47,29 @@ static void usage_image(void)
 	      stdout);
 }
 
+enum { O_NOINIT = BO_NEXT, O_BOOT, O_TAG, O_LABEL, O_STOP, O_COMP };
+
+static int image_opt(void *ctx, int c, const char *arg)
+{
+	struct opts *o = ctx;
+
+	switch (c) {
+	case O_NOINIT: o->b.no_init = 1; return 0;
+	case O_BOOT: return build_add_src(&o->b, arg, 1);
+	case O_TAG: o->tag = arg; return 0;
+	case O_LABEL:
+		if (!strchr(arg, '=') || arg[0] == '=')
+			return fail(EINVAL, "--label %s: use K=V", arg);
+		return strlist_add(&o->spec.labels, arg);
+	case O_STOP: o->spec.stop_signal = arg; return 0;
+	case O_COMP: return compression_parse(arg, 0, &o->comp);
+	case 'h': usage_image(); exit(0);
+	default: return fail(EINVAL, "image: bad option (see mkrootfs image --help)");
+	}
+}
+
 static int parse(int argc, char **argv, struct opts *o)
 {
-	enum { O_NOINIT = BO_NEXT, O_BOOT, O_TAG, O_LABEL, O_STOP, O_COMP };
 	static const struct option lo[] = {
 	    BUILD_OPTIONS,
 	    {"no-init", no_argument, 0, O_NOINIT},
@@ -61,32 +81,12 @@ static int parse(int argc, char **argv, struct opts *o)
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
-	int c, r = 0;
+	int r;
 
 	o->comp = COMP_GZIP;
-	optind = 1;
-	while (r >= 0 && (c = getopt_long(argc, argv, "+o:h", lo, NULL)) != -1) {
-		r = build_opt(&o->b, c, optarg);
-		if (r)
-			continue;
-		switch (c) {
-		case O_NOINIT: o->b.no_init = 1; break;
-		case O_BOOT: r = build_add_src(&o->b, optarg, 1); break;
-		case O_TAG: o->tag = optarg; break;
-		case O_LABEL:
-			if (!strchr(optarg, '=') || optarg[0] == '=')
-				return fail(EINVAL, "--label %s: use K=V", optarg);
-			r = strlist_add(&o->spec.labels, optarg);
-			break;
-		case O_STOP: o->spec.stop_signal = optarg; break;
-		case O_COMP: r = compression_parse(optarg, 0, &o->comp); break;
-		case 'h': usage_image(); exit(0);
-		default: return fail(EINVAL, "image: bad option (see mkrootfs image --help)");
-		}
-	}
-	if (r < 0)
-		return r;
-	r = build_operands(&o->b, argc, argv, "image", 1);
+	r = build_parse(argc, argv, lo, &o->b, image_opt, o);
+	if (!r)
+		r = build_operands(&o->b, argc, argv, "image", 1);
 	/* the config carries what the runtime applies */
 	o->spec.env = o->b.env;
 	o->spec.workdir = o->b.workdir;

@@ -42,9 +42,25 @@ static void usage_initramfs(void)
 	      stdout);
 }
 
+enum { O_COMP = BO_NEXT, O_MODULES, O_RELEASE, O_MODDIR, O_CMDLINE };
+
+static int initramfs_opt(void *ctx, int c, const char *arg)
+{
+	struct opts *o = ctx;
+
+	switch (c) {
+	case O_COMP: return compression_parse(arg, 1, &o->comp);
+	case O_MODULES: return modules_split(arg, &o->modules);
+	case O_RELEASE: o->release = arg; return 0;
+	case O_MODDIR: o->modules_dir = arg; return 0;
+	case O_CMDLINE: o->cmdline = 1; return 0;
+	case 'h': usage_initramfs(); exit(0);
+	default: return fail(EINVAL, "initramfs: bad option (see mkrootfs initramfs --help)");
+	}
+}
+
 static int parse(int argc, char **argv, struct opts *o)
 {
-	enum { O_COMP = BO_NEXT, O_MODULES, O_RELEASE, O_MODDIR, O_CMDLINE };
 	static const struct option lo[] = {
 	    BUILD_OPTIONS,
 	    {"boot-layer", required_argument, 0, BO_LAYER}, /* as in mkrootfs image */
@@ -56,32 +72,14 @@ static int parse(int argc, char **argv, struct opts *o)
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
-	int c, r = 0;
+	int r;
 
 	o->comp = COMP_GZIP;
 	o->b.layer_is_boot = 1;
-	optind = 1;
-	while (r >= 0 && (c = getopt_long(argc, argv, "+o:h", lo, NULL)) != -1) {
-		r = build_opt(&o->b, c, optarg);
-		if (r)
-			continue;
-		switch (c) {
-		case O_COMP: r = compression_parse(optarg, 1, &o->comp); break;
-		case O_MODULES: r = modules_split(optarg, &o->modules); break;
-		case O_RELEASE: o->release = optarg; break;
-		case O_MODDIR: o->modules_dir = optarg; break;
-		case O_CMDLINE: o->cmdline = 1; break;
-		case 'h': usage_initramfs(); exit(0);
-		default:
-			return fail(EINVAL,
-				    "initramfs: bad option (see mkrootfs initramfs --help)");
-		}
-	}
-	if (r < 0)
-		return r;
-	if (o->release && o->modules_dir)
-		return fail(EINVAL, "initramfs: --kernel-release or --modules-dir, not both");
-	return build_operands(&o->b, argc, argv, "initramfs", !o->cmdline);
+	r = build_parse(argc, argv, lo, &o->b, initramfs_opt, o);
+	if (!r && o->release && o->modules_dir)
+		r = fail(EINVAL, "initramfs: --kernel-release or --modules-dir, not both");
+	return r ? r : build_operands(&o->b, argc, argv, "initramfs", !o->cmdline);
 }
 
 static int print_cmdline(unsigned machine)

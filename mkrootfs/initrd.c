@@ -43,20 +43,12 @@ int initrd_args(const struct strlist *words, unsigned char **buf, size_t *len)
 
 int initrd_skeleton(struct layer *l, unsigned char *args, size_t len)
 {
-	struct entry *con = entry_new("/dev/console", ET_CHAR),
-		     *a = entry_new(INIT_ARGS_FILE, ET_FILE);
-	int r = con && a ? layer_add_parents(l, "dev/console") : -ENOMEM;
+	struct entry *con = entry_new("/dev/console", ET_CHAR);
+	int r = con ? layer_add_parents(l, "dev/console") : -ENOMEM;
 
-	if (a) {
-		a->src = SRC_MEM;
-		a->mem = args;
-		a->size = len;
-		args = NULL;
-	}
-	free(args);
 	if (r) {
 		entry_free(con);
-		entry_free(a);
+		free(args);
 		return r;
 	}
 	/* the kernel opens it for init's stdin, stdout and stderr */
@@ -65,10 +57,10 @@ int initrd_skeleton(struct layer *l, unsigned char *args, size_t len)
 	con->rminor = 1;
 	r = layer_add(l, "initramfs", con, LA_ABS_OK);
 	if (r) {
-		entry_free(a);
+		free(args);
 		return r;
 	}
-	return layer_add(l, "initramfs", a, LA_ABS_OK);
+	return layer_add_mem(l, "initramfs", INIT_ARGS_FILE, args, len);
 }
 
 static int under(const char *path, const char *dir)

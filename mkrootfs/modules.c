@@ -249,7 +249,6 @@ int modules_add(struct layer *l, const struct strlist *paths)
 {
 	size_t cap = 1, len = 0;
 	char *order = NULL;
-	struct entry *e;
 	int r = paths->n ? layer_add_parents(l, MODULES_ORDER + 1) : 0;
 
 	for (size_t i = 0; !r && i < paths->n; i++) {
@@ -280,16 +279,8 @@ int modules_add(struct layer *l, const struct strlist *paths)
 			 "%zu modules: " MODULES_ORDER " would be %zu bytes, tinyinit reads %d",
 			 paths->n, len, MODULES_ORDER_MAX);
 	if (!r && paths->n) {
-		e = entry_new(MODULES_ORDER, ET_FILE);
-		if (e) {
-			e->src = SRC_MEM;
-			e->mem = (unsigned char *)order;
-			e->size = len;
-			order = NULL;
-			r = layer_add(l, MODULES_ORDER, e, LA_ABS_OK);
-		} else {
-			r = -ENOMEM;
-		}
+		r = layer_add_mem(l, MODULES_ORDER, MODULES_ORDER, (unsigned char *)order, len);
+		order = NULL;
 	}
 	free(order);
 	return r;

@@ -49,7 +49,9 @@ int build_add_src(struct build_opts *o, const char *path, int boot)
 	return 0;
 }
 
-int build_opt(struct build_opts *o, int c, const char *arg)
+/* Takes option C when it is one of BUILD_OPTIONS: returns 1 when it was,
+ * 0 when it is the command's own, or an error. */
+static int build_opt(struct build_opts *o, int c, const char *arg)
 {
 	int r = 0;
 
@@ -79,6 +81,20 @@ int build_opt(struct build_opts *o, int c, const char *arg)
 	default: return 0;
 	}
 	return r ? r : 1;
+}
+
+int build_parse(int argc, char **argv, const struct option *lo, struct build_opts *o,
+		int (*own)(void *ctx, int c, const char *arg), void *ctx)
+{
+	int c, r = 0;
+
+	optind = 1;
+	while (r >= 0 && (c = getopt_long(argc, argv, "+o:h", lo, NULL)) != -1) {
+		r = build_opt(o, c, optarg);
+		if (!r)
+			r = own(ctx, c, optarg);
+	}
+	return r < 0 ? r : 0;
 }
 
 int build_operands(struct build_opts *o, int argc, char **argv, const char *cmd, int need_out)
@@ -401,17 +417,10 @@ static int boot_layer(struct layer *l, const struct layer *src, const char *dir,
 	if (!r && dlen) {
 		char *name = strfmt("%s%s", dir, DELETIONS_SUFFIX);
 
-		e = name ? entry_new(name, ET_FILE) : NULL;
-		free(name);
-		if (e) {
-			e->src = SRC_MEM;
-			e->mem = del;
-			e->size = dlen;
+		r = name ? layer_add_mem(l, from, name, del, dlen) : -ENOMEM;
+		if (name)
 			del = NULL;
-			r = layer_add(l, from, e, LA_ABS_OK);
-		} else {
-			r = -ENOMEM;
-		}
+		free(name);
 	}
 	free(del);
 	return r;

@@ -51,9 +51,11 @@ struct build_opts {
 	int nargs;
 };
 
-/* Takes option C (from getopt_long) when it is one of BUILD_OPTIONS:
- * returns 1 when it was, 0 when it is the command's own, or an error. */
-int build_opt(struct build_opts *o, int c, const char *arg);
+/* Runs getopt_long over ARGV with LO (BUILD_OPTIONS and the command's
+ * own): the shared options go into O, the others (and 'h', and '?' for an
+ * unknown one) to OWN, which returns 0 or an error. */
+int build_parse(int argc, char **argv, const struct option *lo, struct build_opts *o,
+		int (*own)(void *ctx, int c, const char *arg), void *ctx);
 int build_add_src(struct build_opts *o, const char *path, int boot);
 /* After the options: -o is required (unless NEED_OUT is 0), then PAYLOAD
  * [ARG...]. CMD names the command in messages. */
