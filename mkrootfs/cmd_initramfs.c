@@ -180,7 +180,7 @@ static int write_initramfs(const struct opts *o, const struct layer *root, int64
 	else
 		outtar_abort(&ot);
 	if (!r && wo.dropped_xattrs)
-		warnmsg("%zu entries have xattrs, which cpio cannot carry: left out",
+		warnmsg("xattrs of %zu entries left out: cpio cannot carry them",
 			wo.dropped_xattrs);
 	return r;
 }
