@@ -144,8 +144,9 @@ done
 layered "$WORK/lay2.img"
 cmp -s "$WORK/lay.img" "$WORK/lay2.img" || bad="$bad layers"
 expect_eq "reproducible: same bytes twice (gzip, zstd, xz, none, layers); same cpio inside each" "" "$bad"
-expect_eq "compressions: what file(1) sees" "gzip|Zstandard|XZ|cpio" \
-	"$(for c in gzip zstd xz none; do file -b "$WORK/r1.$c" | awk '{print $1}'; done | sed 's/ASCII/cpio/' | paste -sd'|')"
+expect_eq "compressions: gzip, zstd, xz magic; none is the cpio itself" "1f8b08|28b52ffd|fd377a585a00|070701" \
+	"$(for c in gzip zstd xz none; do head -c 6 "$WORK/r1.$c" | od -An -tx1 | tr -d ' \n' |
+		sed 's/^\(1f8b08\|28b52ffd\).*/\1/; s/^303730373031$/070701/'; echo; done | paste -sd'|')"
 expect_eq "xz: CRC32 check (the kernel refuses CRC64)" "0001" "$(head -c 8 "$WORK/r1.xz" | tail -c 2 | od -An -tx1 | tr -d ' \n')"
 SOURCE_DATE_EPOCH=1700000000 "$M" initramfs -o "$WORK/sde.img" --compress none "$HELLO" 2>/dev/null
 expect_eq "SOURCE_DATE_EPOCH sets every mtime" "1700000000" \
