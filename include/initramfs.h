@@ -12,7 +12,8 @@
  *   e.g.  "--workdir\0/app\0--\0/app/server\0--port\08080\0". tinyinit
  *   parses it exactly as it parses its own argv. Arguments the kernel
  *   passes to init (everything after " -- " on the kernel command line)
- *   replace the payload's default arguments. At most INIT_ARGS_MAX bytes.
+ *   replace the payload's default arguments. At most INIT_ARGS_MAX bytes
+ *   and INIT_ARGS_WORDS words.
  *
  * KERNEL COMMAND LINE
  *   "tinyinit.KEY=VALUE" sets the option --KEY (the same names, '_' or
@@ -24,7 +25,8 @@
  * MODULES: MODULES_DIR and MODULES_ORDER
  *   MODULES_ORDER lists module files (paths relative to MODULES_DIR), one
  *   per line, dependencies first; tinyinit loads them in that order with
- *   finit_module(2) before it mounts anything that may need them.
+ *   finit_module(2) before it mounts anything that may need them. At most
+ *   MODULES_ORDER_MAX bytes.
  *
  * THE END
  *   When the payload has exited, tinyinit prints exactly one last line on
@@ -37,11 +39,13 @@
 #ifndef TINYINIT_INITRAMFS_H
 #define TINYINIT_INITRAMFS_H
 
-#define INIT_ARGS_FILE "/tinyinit.args"
-#define INIT_ARGS_MAX  65536
-#define MODULES_DIR    "/modules"
-#define MODULES_ORDER  "/modules/order"
-#define CMDLINE_PREFIX "tinyinit."
-#define EXIT_LINE      "tinyinit: payload exited with status "
+#define INIT_ARGS_FILE	  "/tinyinit.args"
+#define INIT_ARGS_MAX	  65536
+#define INIT_ARGS_WORDS	  256
+#define MODULES_DIR	  "/modules"
+#define MODULES_ORDER	  "/modules/order"
+#define MODULES_ORDER_MAX 8192
+#define CMDLINE_PREFIX	  "tinyinit."
+#define EXIT_LINE	  "tinyinit: payload exited with status "
 
 #endif

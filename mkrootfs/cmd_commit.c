@@ -32,7 +32,7 @@ int cmd_commit(int argc, char **argv)
 	while (!r && (c = getopt_long(argc, argv, "+o:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
-		case 'c': r = compression_parse(optarg, &comp); break;
+		case 'c': r = compression_parse(optarg, 0, &comp); break;
 		case 'k': wo.keep_owner = 1; break;
 		case 'h':
 			puts("usage: mkrootfs commit -o LAYER.tar [--compress gzip|zstd|none] "

@@ -1,10 +1,14 @@
-/* Parallel gzip (libdeflate) and zstd (libzstd) behind a sink. */
+/* Parallel gzip (libdeflate) and zstd (libzstd) behind a sink; one-stream
+ * gzip (zlib) and xz (liblzma) for initramfs files. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <libdeflate.h>
+#include <lzma.h>
+#include <zlib.h>
 #include <zstd.h>
 #include "compress.h"
 #include "err.h"
@@ -36,8 +40,11 @@ struct zsink {
 	int stop;
 	/* zstd */
 	ZSTD_CCtx *zc;
-	unsigned char *zbuf;
+	unsigned char *zbuf; /* output buffer of zstd, zlib and xz */
 	size_t zcap;
+	/* one-stream gzip, xz */
+	z_stream *zs;
+	lzma_stream *xs;
 };
 
 int compression_threads(void)
@@ -50,7 +57,7 @@ int compression_threads(void)
 	return n < 1 ? 1 : n > 16 ? 16 : (int)n;
 }
 
-int compression_parse(const char *s, enum compression *c)
+int compression_parse(const char *s, int with_xz, enum compression *c)
 {
 	if (strcmp(s, "gzip") == 0)
 		*c = COMP_GZIP;
@@ -58,8 +65,11 @@ int compression_parse(const char *s, enum compression *c)
 		*c = COMP_ZSTD;
 	else if (strcmp(s, "none") == 0)
 		*c = COMP_NONE;
+	else if (with_xz && strcmp(s, "xz") == 0)
+		*c = COMP_XZ;
 	else
-		return fail(EINVAL, "--compress %s: use gzip, zstd or none", s);
+		return fail(EINVAL, "--compress %s: use gzip, zstd%s or none", s,
+			    with_xz ? ", xz" : "");
 	return 0;
 }
 
@@ -187,6 +197,63 @@ static int zstd_pump(struct zsink *z, const void *p, size_t len, ZSTD_EndDirecti
 	}
 }
 
+/* One zlib stream with a gzip header (mtime 0, no name). */
+static int zlib_pump(struct zsink *z, const void *p, size_t len, int flush)
+{
+	z->zs->next_in = (Bytef *)(uintptr_t)p;
+	z->zs->avail_in = (uInt)len;
+	for (;;) {
+		int rc, r;
+
+		z->zs->next_out = z->zbuf;
+		z->zs->avail_out = (uInt)z->zcap;
+		rc = deflate(z->zs, flush);
+		if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
+			return fail(EIO, "gzip: %s", z->zs->msg ? z->zs->msg : "deflate failed");
+		if (z->zs->avail_out < z->zcap &&
+		    (r = sink_write(z->out, z->zbuf, z->zcap - z->zs->avail_out)))
+			return r;
+		if (flush == Z_FINISH ? rc == Z_STREAM_END : z->zs->avail_in == 0)
+			return 0;
+	}
+}
+
+static int xz_pump(struct zsink *z, const void *p, size_t len, lzma_action act)
+{
+	z->xs->next_in = p;
+	z->xs->avail_in = len;
+	for (;;) {
+		lzma_ret rc;
+		int r;
+
+		z->xs->next_out = z->zbuf;
+		z->xs->avail_out = z->zcap;
+		rc = lzma_code(z->xs, act);
+		if (rc != LZMA_OK && rc != LZMA_STREAM_END)
+			return fail(rc == LZMA_MEM_ERROR ? ENOMEM : EIO, "xz: error %d", (int)rc);
+		if (z->xs->avail_out < z->zcap &&
+		    (r = sink_write(z->out, z->zbuf, z->zcap - z->xs->avail_out)))
+			return r;
+		if (act == LZMA_FINISH ? rc == LZMA_STREAM_END : z->xs->avail_in == 0)
+			return 0;
+	}
+}
+
+/* Bounded chunks: zlib counts in uInt. */
+static int stream_write(struct zsink *z, const unsigned char *p, size_t len)
+{
+	while (len) {
+		size_t n = len < (1u << 30) ? len : (1u << 30);
+		int r = z->zs ? zlib_pump(z, p, n, Z_NO_FLUSH) : xz_pump(z, p, n, LZMA_RUN);
+
+		if (r)
+			return r;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
 static int z_write(struct sink *s, const void *buf, size_t len)
 {
 	struct zsink *z = (struct zsink *)s;
@@ -195,6 +262,8 @@ static int z_write(struct sink *s, const void *buf, size_t len)
 		return z->err;
 	digest_update(&z->ud, buf, len);
 	z->usize += len;
+	if (z->zs || z->xs)
+		return z->err = stream_write(z, buf, len);
 	switch (z->c) {
 	case COMP_GZIP: z->err = gz_write(z, buf, len); break;
 	case COMP_ZSTD: z->err = zstd_pump(z, buf, len, ZSTD_e_continue); break;
@@ -223,23 +292,30 @@ static void zfree(struct zsink *z)
 		free(z->jobs[i].out);
 	}
 	free(z->jobs);
-	if (z->c == COMP_GZIP) {
+	if (z->njobs) { /* the parallel gzip's */
 		pthread_mutex_destroy(&z->mu);
 		pthread_cond_destroy(&z->work);
 		pthread_cond_destroy(&z->done);
 	}
 	ZSTD_freeCCtx(z->zc);
+	if (z->zs)
+		deflateEnd(z->zs);
+	free(z->zs);
+	if (z->xs)
+		lzma_end(z->xs);
+	free(z->xs);
 	free(z->zbuf);
 	if (z->ud.ctx)
 		digest_free(&z->ud);
 	free(z);
 }
 
-int zsink_open(struct zsink **zp, enum compression c, struct sink *out)
+static int zsink_new(struct zsink **zp, enum compression c, struct sink *out)
 {
 	struct zsink *z = calloc(1, sizeof *z);
 	int r;
 
+	*zp = z;
 	if (!z)
 		return -ENOMEM;
 	z->s.write = z_write;
@@ -248,8 +324,60 @@ int zsink_open(struct zsink **zp, enum compression c, struct sink *out)
 	r = digest_init(&z->ud);
 	if (r) {
 		free(z);
-		return r;
+		*zp = NULL;
 	}
+	return r;
+}
+
+int zsink_open_stream(struct zsink **zp, enum compression c, struct sink *out)
+{
+	struct zsink *z;
+	int r = c == COMP_GZIP || c == COMP_XZ ? zsink_new(&z, c, out) : zsink_open(zp, c, out);
+
+	if (r || (c != COMP_GZIP && c != COMP_XZ))
+		return r;
+	z->zcap = 1 << 18;
+	z->zbuf = malloc(z->zcap);
+	if (!z->zbuf)
+		goto nomem;
+	if (c == COMP_GZIP) {
+		z->zs = calloc(1, sizeof *z->zs);
+		if (!z->zs)
+			goto nomem;
+		/* windowBits 15 + 16: a gzip wrapper; zlib writes mtime 0, no name */
+		if (deflateInit2(z->zs, GZIP_LEVEL, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+		    Z_OK) {
+			free(z->zs);
+			z->zs = NULL;
+			goto nomem;
+		}
+	} else {
+		static const lzma_stream init = LZMA_STREAM_INIT;
+
+		z->xs = malloc(sizeof *z->xs);
+		if (!z->xs)
+			goto nomem;
+		*z->xs = init;
+		if (lzma_easy_encoder(z->xs, XZ_PRESET, LZMA_CHECK_CRC32) != LZMA_OK) {
+			free(z->xs);
+			z->xs = NULL;
+			goto nomem;
+		}
+	}
+	*zp = z;
+	return 0;
+nomem:
+	zfree(z);
+	return fail(ENOMEM, "compression: out of memory");
+}
+
+int zsink_open(struct zsink **zp, enum compression c, struct sink *out)
+{
+	struct zsink *z;
+	int r = c == COMP_XZ ? -EINVAL : zsink_new(&z, c, out);
+
+	if (r)
+		return r;
 	if (c == COMP_GZIP) {
 		int n = compression_threads();
 		struct libdeflate_compressor *probe = libdeflate_alloc_compressor(GZIP_LEVEL);
@@ -307,7 +435,11 @@ int zsink_close(struct zsink *z, char diffid[DIGEST_HEX_LEN + 1], uint64_t *usiz
 {
 	int r = z->err;
 
-	if (!r && z->c == COMP_GZIP) {
+	if (!r && z->zs) {
+		r = zlib_pump(z, NULL, 0, Z_FINISH);
+	} else if (!r && z->xs) {
+		r = xz_pump(z, NULL, 0, LZMA_FINISH);
+	} else if (!r && z->c == COMP_GZIP) {
 		if (z->jobs[z->fill % z->njobs].inlen)
 			r = submit(z);
 		while (!r && z->emit < z->fill)

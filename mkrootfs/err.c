@@ -34,6 +34,17 @@ const char *err_text(void)
 	return msg[0] ? msg : "unknown error";
 }
 
+void warnmsg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("mkrootfs: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 void err_clear(void)
 {
 	msg[0] = 0;

@@ -395,6 +395,21 @@ out:
 	return r == -ENOMEM ? fail(ENOMEM, "%s: out of memory", input) : r;
 }
 
+int layer_add_mem(struct layer *l, const char *input, const char *path, unsigned char *buf,
+		  size_t len)
+{
+	struct entry *e = entry_new(path, ET_FILE);
+
+	if (!e) {
+		free(buf);
+		return fail(ENOMEM, "%s: out of memory", input);
+	}
+	e->src = SRC_MEM;
+	e->mem = buf;
+	e->size = len;
+	return layer_add(l, input, e, LA_ABS_OK);
+}
+
 int layer_add_parents(struct layer *l, const char *path)
 {
 	char *p = strdup(path), *s;

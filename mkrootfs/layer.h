@@ -81,6 +81,11 @@ void entry_sort_xattrs(struct entry *e);
  * names the input in error messages. Takes ownership of E either way. */
 int layer_add(struct layer *l, const char *input, struct entry *e, int flags);
 
+/* Adds file PATH (mode 0644) holding the LEN bytes of BUF, which it takes
+ * (freed on failure too). */
+int layer_add_mem(struct layer *l, const char *input, const char *path, unsigned char *buf,
+		  size_t len);
+
 /* Adds directory entries (mode 0755) for every missing ancestor of PATH. */
 int layer_add_parents(struct layer *l, const char *path);
 

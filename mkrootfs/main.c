@@ -1,5 +1,7 @@
-/* mkrootfs: packs tinyinit, a static payload and layers into images.
- * The one place that prints errors and chooses the exit status. */
+/* mkrootfs: packs tinyinit, a static payload and layers into images and
+ * initramfs files.
+ * The one place that prints errors and chooses the exit status (warnings,
+ * which stop nothing, print where they arise: err.h). */
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +17,8 @@ static void usage(FILE *f)
 	fputs("usage: mkrootfs COMMAND [OPTIONS] ...\n"
 	      "  image -o OUT.tar [OPTIONS] [--] PAYLOAD [ARG...]\n"
 	      "                     a FROM-scratch image tarball (OCI layout + docker archive)\n"
+	      "  initramfs -o OUT [OPTIONS] [--] PAYLOAD [ARG...]\n"
+	      "                     a newc cpio that boots a microVM into the payload\n"
 	      "  inspect [--json] IMAGE.tar\n"
 	      "                     config, layers, and the bytes each layer wastes\n"
 	      "  commit -o LAYER.tar [--compress gzip|zstd|none] UPPERDIR\n"
@@ -41,6 +45,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "image") == 0)
 		r = cmd_image(argc - 1, argv + 1);
+	else if (strcmp(cmd, "initramfs") == 0)
+		r = cmd_initramfs(argc - 1, argv + 1);
 	else if (strcmp(cmd, "inspect") == 0)
 		r = cmd_inspect(argc - 1, argv + 1);
 	else if (strcmp(cmd, "commit") == 0)

@@ -3,7 +3,7 @@
 #   build/mkrootfs-san    ASan+UBSan, used by the tests
 MK_SRCS  := $(filter-out mkrootfs/main.c,$(wildcard mkrootfs/*.c))
 MK_HDRS  := $(wildcard mkrootfs/*.h include/*.h)
-MK_PKGS  := libarchive jansson libcrypto libzstd zlib
+MK_PKGS  := libarchive jansson libcrypto libzstd zlib liblzma libkmod
 MK_CFLAGS = $(shell pkg-config --cflags $(MK_PKGS)) -Iinclude -Imkrootfs \
 	-DTINYINIT_PATH='"$(PREFIX)/sbin/tinyinit"' -pthread
 MK_LIBS   = $(shell pkg-config --libs $(MK_PKGS)) -ldeflate -pthread

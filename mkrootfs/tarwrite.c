@@ -237,7 +237,7 @@ static char type_char(enum etype t)
 	}
 }
 
-static int write_data(const struct entry *e, const struct layer_write_opts *o, struct sink *s)
+int entry_write_data(const struct entry *e, struct sink *s, void (*progress)(uint64_t))
 {
 	static _Thread_local char *buf;
 	const size_t bsz = 1 << 18;
@@ -264,12 +264,12 @@ static int write_data(const struct entry *e, const struct layer_write_opts *o, s
 		if (!r)
 			r = sink_write(s, buf, n);
 		off += n;
-		if (!r && o->progress)
-			o->progress(n);
+		if (!r && progress)
+			progress(n);
 	}
 	if (fd >= 0)
 		close(fd);
-	return r ? r : tar_pad(s, e->size);
+	return r;
 }
 
 int layer_write_tar(const struct layer *l, const struct layer_write_opts *o, struct sink *s)
@@ -350,7 +350,9 @@ int layer_write_tar(const struct layer *l, const struct layer_write_opts *o, str
 		r = tar_header(s, &m);
 		free(dname);
 		if (!r && m.size)
-			r = write_data(e, o, s);
+			r = entry_write_data(e, s, o->progress);
+		if (!r && m.size)
+			r = tar_pad(s, m.size);
 	}
 	if (!r)
 		r = tar_end(s);

@@ -40,6 +40,10 @@ int tar_pad(struct sink *s, uint64_t size);
 /* The two zero blocks that end an archive. */
 int tar_end(struct sink *s);
 
+/* The data of file E (ET_FILE), in chunks, advancing PROGRESS (may be
+ * NULL). A file on disk whose size changed since it was read is an error. */
+int entry_write_data(const struct entry *e, struct sink *s, void (*progress)(uint64_t));
+
 /* Layer -> tar, sorted, whiteouts in OCI spelling. EPOCH is every
  * entry's mtime; owners become 0:0 unless KEEP_OWNER. PROGRESS, when set,
  * is advanced by the data bytes written. */

@@ -11,6 +11,25 @@ mk() {
 	"$M" "$@" 2>"$WORK/$name.err"
 }
 
+# expect_fail NAME OUT REGEX ARGS...: mkrootfs ARGS fails with one line of
+# stderr matching REGEX and leaves nothing at OUT (nor its temporary file).
+expect_fail() {
+	local name=$1 out=$2 re=$3 rc
+	shift 3
+	rm -f "$out"
+	"$M" "$@" 2>"$WORK/fail.err"
+	rc=$?
+	if [ "$rc" = 0 ]; then
+		fail "$name" "accepted"
+	elif [ -e "$out" ] || ls -a "$(dirname "$out")" | grep -qF ".$(basename "$out")."; then
+		fail "$name" "left a file behind"
+	elif [ "$(wc -l <"$WORK/fail.err")" != 1 ]; then
+		fail "$name" "not one line: $(head -c 300 "$WORK/fail.err")"
+	else
+		expect_match "$name" "$re" "$(cat "$WORK/fail.err")"
+	fi
+}
+
 # A test-local podman: runc, the current nofile limits, a lowered nproc
 # (raising it is refused here), storage under $WORK. Nothing global changes.
 podman_setup() {

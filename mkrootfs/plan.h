@@ -1,0 +1,111 @@
+/* What goes where, for every command that packs a payload (image,
+ * initramfs): the options they share, the inputs read into layers, the
+ * payload's layer and the boot layers under /layers (include/layers.h).
+ * The commands differ only in how they serialize the plan. */
+#ifndef MKROOTFS_PLAN_H
+#define MKROOTFS_PLAN_H
+#include <getopt.h>
+#include <jansson.h>
+#include "elfinfo.h"
+#include "input.h"
+#include "layer.h"
+#include "oci.h"
+
+/* The options both commands take, for their getopt_long tables. */
+enum {
+	BO_AS = 256,
+	BO_COPY,
+	BO_INIT,
+	BO_ADD,
+	BO_LAYER,
+	BO_ENV,
+	BO_WD,
+	BO_USER,
+	BO_KEEP,
+	BO_NEXT /* a command's own options start here */
+};
+/* clang-format off */
+#define BUILD_OPTIONS                                                                              \
+	{"output", required_argument, 0, 'o'}, {"as", required_argument, 0, BO_AS},                \
+	{"copy-libs", no_argument, 0, BO_COPY}, {"init", required_argument, 0, BO_INIT},           \
+	{"add", required_argument, 0, BO_ADD}, {"layer", required_argument, 0, BO_LAYER},          \
+	{"env", required_argument, 0, BO_ENV}, {"workdir", required_argument, 0, BO_WD},           \
+	{"user", required_argument, 0, BO_USER}, {"keep-owner", no_argument, 0, BO_KEEP}
+/* clang-format on */
+
+struct src {
+	int boot; /* a layer tinyinit stacks (under /layers), not the runtime */
+	const char *path;
+};
+
+struct build_opts {
+	const char *out, *as, *init, *payload;
+	int copy_libs, keep_owner, no_init;
+	int layer_is_boot; /* --layer means a boot layer (initramfs) */
+	struct strlist adds;
+	struct src *srcs;
+	size_t nsrcs;
+	struct strlist env; /* K=V */
+	const char *workdir, *user;
+	char **args;
+	int nargs;
+};
+
+/* Runs getopt_long over ARGV with LO (BUILD_OPTIONS and the command's
+ * own): the shared options go into O, the others (and 'h', and '?' for an
+ * unknown one) to OWN, which returns 0 or an error. */
+int build_parse(int argc, char **argv, const struct option *lo, struct build_opts *o,
+		int (*own)(void *ctx, int c, const char *arg), void *ctx);
+int build_add_src(struct build_opts *o, const char *path, int boot);
+/* After the options: -o is required (unless NEED_OUT is 0), then PAYLOAD
+ * [ARG...]. CMD names the command in messages. */
+int build_operands(struct build_opts *o, int argc, char **argv, const char *cmd, int need_out);
+void build_opts_free(struct build_opts *o);
+
+/* The payload: an ELF, static unless --copy-libs. *BASE is its file name,
+ * *AS where it goes ("/BASENAME" or --as, cleaned). */
+int build_payload(const struct build_opts *o, struct elf_info *ei, char **base, char **as);
+
+/* The layers, bottom first, and the boot layers to build. */
+struct plan {
+	struct layer **v;
+	size_t n;
+	struct layer **boot; /* borrowed from inputs */
+	char **boot_from;
+	size_t nboot;
+	struct input *inputs;
+	size_t ninputs;
+	json_t *base; /* the config of the last image input, or NULL */
+};
+
+/* Reads every --layer/--boot-layer input: runtime layers go to P->v,
+ * boot layers to P->boot. */
+int plan_inputs(const struct build_opts *o, struct plan *p);
+int plan_push(struct plan *p, struct layer *l);
+
+/* Adds tinyinit at INIT_DST (NULL: none) to INIT, and the payload (at
+ * O->as), its libraries with --copy-libs and the --add files to APP. */
+int plan_app(const struct build_opts *o, const struct elf_info *ei, struct layer *app,
+	     struct layer *init, const char *init_dst);
+
+/* The boot layers and then APP (the top one), each beneath
+ * /layers/NN-name with its deletion list beside it. INTO NULL: each
+ * becomes a layer of its own, pushed on P->v; else all go into INTO. */
+int plan_boot_layers(struct plan *p, const struct layer *app, const char *payload, const char *base,
+		     struct layer *into);
+
+/* The tinyinit options that carry what a runtime would otherwise apply:
+ * --workdir and --user (from the options, else the base image's config)
+ * and, with WITH_ENV, --env for the base's Env and the --env options (a
+ * later K replaces an earlier one). Appended to OUT. */
+int plan_init_words(const struct build_opts *o, const struct plan *p, int with_env,
+		    struct strlist *out);
+
+void plan_free(struct plan *p);
+
+/* "alpine-minirootfs-3.19.1-x86_64.tar.gz" -> "alpine-minirootfs-3.19.1-x86_64" */
+char *layer_name(const char *path);
+/* snprintf into a new string of the right size. */
+char *strfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
