@@ -48,13 +48,14 @@ static long slurp(const char *path, char *buf, size_t cap)
  * reported and skipped: what needs it fails later with its own message. */
 static void load_modules(void)
 {
-	static char list[8192];
+	static char list[MODULES_ORDER_MAX + 1];
 	char path[512];
 
 	if (slurp(MODULES_ORDER, list, sizeof list) <= 0)
 		return;
-	for (char *p = list, *nl; *p; p = nl + !!*nl) {
-		nl = (char *)chrnul(p, '\n');
+	for (char *p = list, *next; *p; p = next) {
+		char *nl = (char *)chrnul(p, '\n');
+		next = nl + (*nl == '\n');
 		*nl = 0;
 		if (!*p)
 			continue;
@@ -74,24 +75,25 @@ static void load_modules(void)
  * the kernel passed to init replacing its default arguments. */
 static int read_args(struct config *c, int argc, char **argv, char *err)
 {
-	static char buf[INIT_ARGS_MAX];
-	static char *words[258], *args[258];
+	static char buf[INIT_ARGS_MAX + 1];
+	static char *words[INIT_ARGS_WORDS + 2], *args[INIT_ARGS_WORDS + 2];
 	long n = slurp(INIT_ARGS_FILE, buf, sizeof buf);
 	int nw = 1;
 
 	if (n < 0) /* no file: the kernel's arguments are the whole command line */
 		return config_args(c, argc, argv, err, 256);
 	words[0] = "tinyinit";
-	for (long i = 0; i < n && nw < 257; i += (long)strlen(buf + i) + 1)
+	for (long i = 0; i < n && nw <= INIT_ARGS_WORDS; i += (long)strlen(buf + i) + 1)
 		words[nw++] = buf + i;
 	words[nw] = NULL;
 	int rc = config_args(c, nw, words, err, 256);
 	if (rc || argc < 2 || !c->argv)
 		return rc;
 	args[0] = c->argv[0];
-	for (int i = 1; i < argc && i < 257; i++)
+	int i = 1;
+	for (; i < argc && i <= INIT_ARGS_WORDS; i++)
 		args[i] = argv[i];
-	args[argc < 257 ? argc : 257] = NULL;
+	args[i] = NULL;
 	c->argv = args;
 	return 0;
 }

@@ -7,7 +7,7 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 B=$TOP/build
 T=$B/tinyinit
 WORK=$(mktemp -d /tmp/tinyinit-test.XXXXXX)
-trap 'cleanup_work' EXIT
+trap '[ -n "${KEEP_WORK:-}" ] && echo "kept $WORK" >&2 || cleanup_work' EXIT
 
 cleanup_work() {
 	# No process a test started may outlive it either.
