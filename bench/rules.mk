@@ -2,7 +2,8 @@
 # bench/init.sh compares tinyinit with, and the hard-coded root-assembly
 # baseline of bench/rootfs.sh (static musl, like tinyinit).
 BENCH_BINS := $(B)/bench/launch $(B)/bench/noop $(B)/bench/bare-init \
-	$(B)/bench/rootfs-launch $(B)/bench/rootfs-baseline $(B)/bench/vmmark
+	$(B)/bench/rootfs-launch $(B)/bench/rootfs-baseline $(B)/bench/vmmark \
+	$(B)/bench/vminit-floor
 
 $(B)/bench/rootfs-launch: bench/rootfs-launch.c bench/rules.mk
 	@mkdir -p $(B)/bench

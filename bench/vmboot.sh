@@ -59,6 +59,22 @@ chmod 755 "$d/init" "$d/payload"
 	{ echo "bench/vmboot.sh: cpio failed" >&2; exit 1; }
 
 rows=("busybox=$TMP/busybox.cpio")
+# The floor row: an init that only mounts devtmpfs and starts the payload
+# (bench/vminit-floor.c), then powers off.
+d=$TMP/floor.d
+mkdir -p "$d/dev"
+mknod -m 600 "$d/dev/console" c 5 1
+cp "$TOP/build/bench/vminit-floor" "$d/init"
+cp "$TOP/build/bench/vmmark" "$d/payload"
+(cd "$d" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -9) >"$TMP/floor.img"
+rows+=("floor=$TMP/floor.img")
+# The tinyinit row: mkrootfs initramfs with bench/vmmark as the payload.
+if "$TOP/build/mkrootfs" initramfs -o "$TMP/tinyinit.img" --init "$TOP/build/tinyinit" \
+	"$TOP/build/bench/vmmark" 2>"$TMP/mk.err"; then
+	rows+=("tinyinit=$TMP/tinyinit.img")
+else
+	echo "bench/vmboot.sh: no tinyinit row: $(cat "$TMP/mk.err")" >&2
+fi
 read -r -a more <<<"${VMBOOT_ROWS:-}"
 rows+=("${more[@]}")
 
@@ -68,15 +84,20 @@ accel=$("$RUN" -v --timeout 5 "${extra[@]}" "$TMP/busybox.cpio" 2>&1 >/dev/null 
 read -r accel machine <<<"$accel"
 [ -n "$accel" ] || { echo "bench/vmboot.sh: qemu/run did not start (try qemu/run -v)" >&2; exit 1; }
 
-# boot INITRAMFS: one boot; prints "KERNEL_US WALL_US" (kernel: the printk
-# stamp of the marker; wall: from starting qemu/run to reading the marker).
+# boot INITRAMFS: one boot; prints "KERNEL_US WALL_US INIT_US" (kernel: the
+# printk stamp of the marker; wall: from starting qemu/run to reading the
+# marker; init: from the kernel's "Run /init as init process" to the
+# marker, i.e. the init's own work before the payload runs).
 boot() {
-	local t0=${EPOCHREALTIME/./} line k
+	local t0=${EPOCHREALTIME/./} line k r=""
 	while IFS= read -r line; do
 		case $line in
+		*"Run /init as init process"*)
+			r=$(sed -n 's/^\[ *\([0-9]*\)\.\([0-9]\{6\}\)\].*/\1\2/p' <<<"$line")
+			;;
 		*"$MARK"*)
 			k=$(sed -n 's/^\[ *\([0-9]*\)\.\([0-9]\{6\}\)\].*/\1\2/p' <<<"$line")
-			echo "$((10#$k)) $((${EPOCHREALTIME/./} - t0))"
+			echo "$((10#$k)) $((${EPOCHREALTIME/./} - t0)) $([ -n "$r" ] && echo $((10#$k - 10#$r)) || echo -)"
 			;;
 		esac
 	done < <("$RUN" --accel "$accel" --timeout 60 "${extra[@]}" "$1" 2>/dev/null)
@@ -88,8 +109,8 @@ ms() { awk -v u="$1" 'BEGIN { printf "%.0f", u / 1000 }'; }
 echo "# qemu/run --accel $accel (machine $machine)${extra[*]:+ ${extra[*]}}; $R boots a row; medians"
 echo
 # (→ is three bytes: two more columns of width keep the header in line.)
-printf '| %-12s | %12s | %26s | %26s |\n' initramfs "size (bytes)" "kernel start → payload" "qemu/run → payload"
-printf '|%s|%s|%s|%s|\n' -------------- -------------: -------------------------: -------------------------:
+printf '| %-12s | %12s | %26s | %26s | %22s |\n' initramfs "size (bytes)" "kernel start → payload" "qemu/run → payload" "/init → payload"
+printf '|%s|%s|%s|%s|%s|\n' -------------- -------------: -------------------------: -------------------------: ---------------------:
 for row in "${rows[@]}"; do
 	name=${row%%=*} path=${row#*=}
 	if [ ! -r "$path" ]; then
@@ -105,11 +126,22 @@ for row in "${rows[@]}"; do
 	fi
 	k=$(cut -d' ' -f1 "$TMP/times" | median)
 	w=$(cut -d' ' -f2 "$TMP/times" | median)
+	i=$(cut -d' ' -f3 "$TMP/times" | grep -v -- - | median)
 	note=""
 	[ "$n" -lt "$R" ] && note=" ($n/$R boots)"
-	printf '| %-12s | %12d | %21s ms | %21s ms |\n' "$name$note" "$(stat -L -c %s "$path")" "$(ms "$k")" "$(ms "$w")"
+	printf '| %-12s | %12d | %21s ms | %21s ms | %17s ms |\n' "$name$note" "$(stat -L -c %s "$path")" "$(ms "$k")" "$(ms "$w")" "$(awk -v u="${i:-0}" 'BEGIN { printf "%.1f", u / 1000 }')"
+	[ "$name" = tinyinit ] && tiny_init=$i tiny_size=$(stat -L -c %s "$path")
+	[ "$name" = floor ] && floor_init=$i
 done
 echo
 for f in /boot/initrd.img-*; do
 	[ -e "$f" ] && echo "For scale: Debian's $(basename "$f"): $(stat -L -c %s "$f") bytes"
 done
+if [ -n "${tiny_init:-}" ]; then
+	awk -v i="$tiny_init" -v f="${floor_init:-0}" -v s="$tiny_size" 'BEGIN {
+		w = (i - f) / 1000
+		printf "tinyinit: /init -> payload %.1f ms, of which the floor (first exec, devtmpfs, vfork+exec) %.1f ms\n", i / 1000, f / 1000
+		printf "%s tinyinit init work %.1f ms over the floor (target <= 5 ms)\n", w <= 5 ? "PASS" : "MISS", w
+		printf "%s hello-sized initramfs %d bytes compressed (target < 65536)\n", s < 65536 ? "PASS" : "MISS", s
+	}'
+fi
