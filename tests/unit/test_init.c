@@ -133,6 +133,7 @@ static void test_args_help_version(void **state)
 					   "--env",
 					   "--user",
 					   "--no-new-privs",
+					   "--on-exit",
 					   "--help",
 					   "--version",
 					   "TINYINIT_KILL_GROUP",
