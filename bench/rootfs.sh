@@ -24,7 +24,7 @@ echo app >"$L/01-app/etc/app.conf"
 launch="$B/bench/rootfs-launch"
 t_init=$("$launch" -n "$N" "$R" "$B/tinyinit" --layers "$L" -- /bin/noop) || exit 1
 t_base=$("$launch" -n "$N" "$R" "$B/bench/rootfs-baseline" "$L" /bin/noop) || exit 1
-t_sh=$("$launch" "$((N / 4))" "$R" /usr/bin/unshare --mount --pid --fork /bin/sh "$TOP/bench/run-container.sh" "$L" "$W/stage" /bin/noop) || exit 1
+t_sh=$("$launch" "$((N / 4))" "$R" /usr/bin/unshare --mount --pid --fork /bin/sh "$TOP/bench/tutorial-run-container" "$L" "$W/stage" /bin/noop) || exit 1
 t_bw=$("$launch" "$N" "$R" /usr/bin/bwrap --bind "$L/00-base" / --proc /proc --dev /dev --unshare-pid /bin/noop) || exit 1
 
 printf '%-22s %12s %12s\n' "per launch" "µs" "vs tinyinit"

@@ -133,7 +133,8 @@ static __attribute__((noreturn, noinline)) void child(const struct config *c, ch
 
 pid_t spawn(const struct config *c, const struct inherit *in, int *exec_err, const char **step)
 {
-	int take_tty = tcgetpgrp(0) == getpgrp();
+	/* A VM's init has no controlling terminal to hand over. */
+	int take_tty = !c->vm && tcgetpgrp(0) == getpgrp();
 	char **envp = payload_env(c);
 
 	child_errno = 0;

@@ -17,7 +17,7 @@ int st_umount(const char *dst, int flags);
 int st_chdir(const char *path);
 int st_chroot(const char *path);
 int st_pivot(const char *new_root, const char *put_old);
-int st_mkdir(const char *path, mode_t mode); /* an existing directory is fine */
+int st_mkdir(const char *path, mode_t mode); /* an existing path is fine */
 int st_mknod(const char *path, mode_t mode, dev_t dev);
 int st_symlink(const char *target, const char *path);
 int st_setxattr(const char *path, const char *name, const char *value);

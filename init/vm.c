@@ -37,8 +37,12 @@ static long slurp(const char *path, char *buf, size_t cap)
 
 	if (fd < 0)
 		return -errno;
-	while (n < (long)cap - 1 && (got = read(fd, buf + n, cap - 1 - (size_t)n)) > 0)
+	/* A short read is the end (small files, and /proc/cmdline in one go). */
+	while (n < (long)cap - 1 && (got = read(fd, buf + n, cap - 1 - (size_t)n)) > 0) {
 		n += got;
+		if (got < (long)cap - 1 - (n - got))
+			break;
+	}
 	close(fd);
 	buf[n] = 0;
 	return n;
@@ -120,8 +124,10 @@ int vm_boot(struct config *c, int argc, char **argv)
 		{"/dev/shm", "tmpfs", 01777, KERNFS, "mode=1777"},
 	};
 	for (unsigned i = 0; i < sizeof api / sizeof api[0]; i++) {
-		st_mkdir(api[i].path, api[i].mode);
+		/* mkrootfs ships the mount points: mkdir only when one is missing */
 		int r = st_mount(api[i].type, api[i].path, api[i].type, api[i].flags, api[i].data);
+		if (r == -ENOENT && st_mkdir(api[i].path, api[i].mode) == 0)
+			r = st_mount(api[i].type, api[i].path, api[i].type, api[i].flags, api[i].data);
 		if (i == 1)
 			rc = r;
 	}

@@ -56,6 +56,17 @@ int initrd_skeleton(struct layer *l, unsigned char *args, size_t len)
 	con->rmajor = 5;
 	con->rminor = 1;
 	r = layer_add(l, "initramfs", con, LA_ABS_OK);
+	/* tinyinit's mount points, so that it mounts at once, without a mkdir */
+	static const char *const dirs[] = {"/proc", "/sys"};
+	for (size_t i = 0; i < 2 && !r; i++) {
+		struct entry *d = entry_new(dirs[i], ET_DIR);
+		if (!d) {
+			r = -ENOMEM;
+			break;
+		}
+		d->mode = 0555;
+		r = layer_add(l, "initramfs", d, LA_ABS_OK | LA_MERGE_DIRS);
+	}
 	if (r) {
 		free(args);
 		return r;

@@ -43,8 +43,8 @@ words() { get "$1" tinyinit.args | tr '\0' '|'; }
 mk hello initramfs -o "$WORK/hello.img" "$HELLO" 3
 expect_eq "hello builds" 0 $?
 ls_cpio "$WORK/hello.img" >"$WORK/hello.ls"
-expect_eq "hello: exactly dev, dev/console, hello, init, tinyinit.args" \
-	"dev|dev/console|hello|init|tinyinit.args" "$(awk '{print $1}' "$WORK/hello.ls" | paste -sd'|')"
+expect_eq "hello: exactly dev, dev/console, hello, init, proc, sys, tinyinit.args" \
+	"dev|dev/console|hello|init|proc|sys|tinyinit.args" "$(awk '{print $1}' "$WORK/hello.ls" | paste -sd'|')"
 expect_eq "dev/console is a character device 5:1, mode 0600" "dev/console 20600 1 2 5:1 0" \
 	"$(grep '^dev/console ' "$WORK/hello.ls")"
 cmp -s <(get "$WORK/hello.img" init) "$T"
@@ -52,7 +52,7 @@ expect_eq "/init is tinyinit" 0 $?
 expect_eq "/init and the payload are executable" "100755 100755" \
 	"$(awk '$1=="init" || $1=="hello" {print $2}' "$WORK/hello.ls" | paste -sd' ')"
 expect_eq "/tinyinit.args: --, the payload, its arguments" "--|/hello|3|" "$(words "$WORK/hello.img")"
-expect_eq "inode numbers count from 1 in order" "1 2 3 4 5" "$(awk '{print $4}' "$WORK/hello.ls" | paste -sd' ')"
+expect_eq "inode numbers count from 1 in order" "1 2 3 4 5 6 7" "$(awk '{print $4}' "$WORK/hello.ls" | paste -sd' ')"
 expect_eq "gzip: one member, fixed header (mtime 0, no name)" "1f8b080000000000" \
 	"$(head -c 8 "$WORK/hello.img" | od -An -tx1 | tr -d ' \n')"
 size=$(stat -c %s "$WORK/hello.img")
@@ -96,8 +96,8 @@ expect_eq "layers: the deletion list (include/layers.h)" \
 	"$(get "$WORK/lay.img" layers/01-patch.del | od -An -c)"
 expect_eq "layers: the whiteouts themselves are not files" "" \
 	"$(grep -E '\.wh\.' "$WORK/lay.ls")"
-expect_eq "layers: the root holds init, the console, the args and the layers" \
-	"dev|dev/console|init|layers|tinyinit.args" \
+expect_eq "layers: the root holds init, the console, the mount points, the args and the layers" \
+	"dev|dev/console|init|layers|proc|sys|tinyinit.args" \
 	"$(awk '$1 !~ /^layers\// {print $1}' "$WORK/lay.ls" | paste -sd'|')"
 expect_eq "layers: the payload runs from the assembled root" "--|/bin/show|" "$(words "$WORK/lay.img")"
 
