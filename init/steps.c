@@ -51,7 +51,8 @@ static int traced(int level, int rc, const char *what)
  * and printed after it. */
 static char call[4800];
 
-#define CALL(...) fmt_buf(call, sizeof call, __VA_ARGS__)
+/* Formatted only when it will be printed. */
+#define CALL(...) ((dry_run || verbosity) ? fmt_buf(call, sizeof call, __VA_ARGS__) : 0)
 #define RUN(expr) (dry_run ? 0 : (expr))
 
 int st_mount(const char *src, const char *dst, const char *type, unsigned long flags,
