@@ -28,6 +28,19 @@ boot() {
 	out=$(tr -d '\r' <"$WORK/$name.out")
 }
 
+# unpack NAME / repack NAME: $WORK/NAME.img to and from $WORK/NAME.d, to
+# make an image mkrootfs would refuse to build.
+unpack() { mkdir -p "$WORK/$1.d" && (cd "$WORK/$1.d" && gzip -dc "$WORK/$1.img" | cpio -id --quiet); }
+repack() { (cd "$WORK/$1.d" && find . | sort | cpio -o -H newc -R 0:0 --quiet | gzip) >"$WORK/$1.img"; }
+
+# ends NAME STATUS: the VM ended with STATUS, the final line and a power off, no panic.
+ends() {
+	expect_eq "$1: status $2" "$2" "$rc"
+	expect_match "$1: the final line" "tinyinit: payload exited with status $2" "$out"
+	expect_match "$1: the VM powers off" "reboot: Power down" "$out"
+	no_panic "$1"
+}
+
 no_panic() { # NAME: the console shows no kernel panic
 	if echo "$out" | grep -q "Kernel panic"; then fail "$1: no kernel panic" "$(echo "$out" | grep -m1 'Kernel panic')"; else pass "$1: no kernel panic"; fi
 }
@@ -79,31 +92,22 @@ mkinit escape --modules overlay --kernel-release "$KREL" --layer "$WORK/base" \
 # --- failures: a line, the status, power off, never a panic -----------------
 mkinit crash "$B/tests/crash" && {
 	boot crash
-	expect_eq "crashing payload: status 139 (SIGSEGV)" 139 "$rc"
-	expect_match "crashing payload: the final line" "tinyinit: payload exited with status 139" "$out"
-	expect_match "crashing payload: the VM powers off" "reboot: Power down" "$out"
-	no_panic "crashing payload"
+	ends "crashing payload (SIGSEGV)" 139
 }
 # A missing payload: the image's argument file names a program that is not there.
-mkinit missing "$B/examples/hello" && {
-	d=$WORK/missing.d
-	mkdir -p "$d" && (cd "$d" && gzip -dc "$WORK/missing.img" | cpio -id --quiet)
-	printf -- '--\0/no/such/payload\0' >"$d/tinyinit.args"
-	(cd "$d" && find . | sort | cpio -o -H newc -R 0:0 --quiet | gzip) >"$WORK/missing.img"
+mkinit missing "$B/examples/hello" && unpack missing && {
+	printf -- '--\0/no/such/payload\0' >"$WORK/missing.d/tinyinit.args"
+	repack missing
 	boot missing
-	expect_eq "missing payload: status 127" 127 "$rc"
+	ends "missing payload" 127
 	expect_match "missing payload: a line names it" "tinyinit: cannot run /no/such/payload: not found" "$out"
-	expect_match "missing payload: the VM powers off" "reboot: Power down" "$out"
-	no_panic "missing payload"
 }
 # A module that cannot be loaded: a line names it, the boot goes on.
-mkinit badmod "$B/examples/hello" && {
-	d=$WORK/badmod.d
-	mkdir -p "$d" && (cd "$d" && gzip -dc "$WORK/badmod.img" | cpio -id --quiet)
-	mkdir -p "$d/modules"
-	head -c 4096 /dev/urandom >"$d/modules/broken.ko"
-	printf 'broken.ko\n' >"$d/modules/order"
-	(cd "$d" && find . | sort | cpio -o -H newc -R 0:0 --quiet | gzip) >"$WORK/badmod.img"
+mkinit badmod "$B/examples/hello" && unpack badmod && {
+	mkdir -p "$WORK/badmod.d/modules"
+	head -c 4096 /dev/urandom >"$WORK/badmod.d/modules/broken.ko"
+	printf 'broken.ko\n' >"$WORK/badmod.d/modules/order"
+	repack badmod
 	boot badmod
 	expect_match "a module that fails to load is named" "tinyinit: module broken.ko: " "$out"
 	expect_eq "...and the payload still runs (status 0)" 0 "$rc"
