@@ -71,6 +71,9 @@ expect_eq "writes and deletes on the tmpfs upper succeed" "ok" "$out"
 expect_eq "...and leave the lowers unchanged" "app from app" "$(cat "$L/01-app/etc/app.txt" "$L/01-app/etc/shared.txt" | tr '\n' ' ' | sed 's/ $//')"
 out=$(inroot "$L" --upper "$U" -- /bin/sh -c 'cat /etc/new.txt')
 expect_eq "--upper keeps the upper across runs" "new" "$out"
+missing_in_lowers=$(for d in proc sys dev; do for l in "$L"/0*; do [ -e "$l/$d" ] && echo "$l/$d"; done; done)
+expect_eq "mount points were made in the upper, never in a lower" "" "$missing_in_lowers"
+expect_eq "...the upper holds them" "dev proc sys" "$(cd "$U/upper" && ls -d dev proc sys 2>&1 | tr '\n' ' ' | sed 's/ $//')"
 
 # The old root is gone.
 hostdev=$(awk '$5 == "/" {print $3; exit}' /proc/self/mountinfo)
