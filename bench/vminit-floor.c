@@ -11,9 +11,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../include/initramfs.h"
+
 int main(void)
 {
-	static const char end[] = "tinyinit: payload exited with status 0\n";
+	static const char end[] = EXIT_LINE "0\n";
 	int status;
 
 	mount("devtmpfs", "/dev", "devtmpfs", 0, 0);

@@ -170,8 +170,10 @@ void vm_end(const struct config *c, int status)
 		cmd = RB_HALT_SYSTEM;
 	else if (strcmp(how, "poweroff"))
 		say("--on-exit %s: not poweroff, reboot or halt; powering off", how);
+	char line[sizeof EXIT_LINE + 8];
+	fmt_buf(line, sizeof line, EXIT_LINE "%d\n", status);
 	sync();
-	say("payload exited with status %d", status);
+	put(2, line);
 	reboot(cmd);
 	for (;;)
 		pause();
