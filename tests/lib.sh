@@ -7,11 +7,36 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 B=$TOP/build
 T=$B/tinyinit
 WORK=$(mktemp -d /tmp/tinyinit-test.XXXXXX)
-trap '[ -n "${KEEP_WORK:-}" ] && echo "kept $WORK" >&2 || cleanup_work' EXIT
+
+# at_exit CMD: runs CMD when the suite ends (last registered first), before
+# the processes it started are ended and $WORK is removed.
+AT_EXIT=()
+at_exit() { AT_EXIT=("$1" "${AT_EXIT[@]}"); }
+run_exit() {
+	local c
+	for c in "${AT_EXIT[@]}"; do eval "$c"; done
+	[ -n "${KEEP_WORK:-}" ] && echo "kept $WORK" >&2 || cleanup_work
+}
+trap run_exit EXIT
+
+# The pids of every live descendant of process $1 (children first found,
+# grandchildren after), by /proc: no name matching.
+descendants() {
+	local p c
+	for p in $(pgrep -P "$1"); do
+		echo "$p"
+		descendants "$p"
+	done
+}
 
 cleanup_work() {
-	# No process a test started may outlive it either.
-	pkill -KILL -f "^$B/(tinyinit|tests/|examples/)" 2>/dev/null
+	# No process a test started may outlive it either: end this suite's
+	# own descendants, by pid (never by name: other users of the same
+	# binaries, a concurrent make bench say, are left alone).
+	local mine
+	mine=$(descendants $$ | grep -vx "$BASHPID")
+	# shellcheck disable=SC2086
+	[ -n "$mine" ] && kill -KILL $mine 2>/dev/null
 	# Nothing a test mounted may outlive it.
 	grep -F " $WORK" /proc/self/mountinfo | awk '{print $5}' | sort -r |
 		while read -r m; do umount -l "$m" 2>/dev/null; done

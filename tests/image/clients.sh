@@ -45,7 +45,7 @@ http:
 EOC
 /usr/bin/docker-registry serve "$WORK/registry.yml" >"$WORK/registry.log" 2>&1 &
 reg=$!
-trap 'kill $reg 2>/dev/null; wait $reg 2>/dev/null; cleanup_work' EXIT
+at_exit 'kill $reg 2>/dev/null; wait $reg 2>/dev/null'
 up=0
 for _ in $(seq 1 100); do
 	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then up=1; break; fi

@@ -54,7 +54,7 @@ runroot = "$WORK/podman/run"
 EOC
 	export CONTAINERS_CONF=$WORK/podman/containers.conf
 	export CONTAINERS_STORAGE_CONF=$WORK/podman/storage.conf
-	trap 'podman_cleanup; cleanup_work' EXIT
+	at_exit podman_cleanup
 }
 
 podman_cleanup() {
