@@ -41,6 +41,8 @@ all: build-all
 
 -include mkrootfs/rules.mk
 -include bench/rules.mk
+# Further parts (examples, tests, qemu) may bring their own rules.
+-include $(wildcard examples/*/rules.mk tests/*/rules.mk qemu/rules.mk)
 
 build-all: $(ALL)
 
