@@ -35,7 +35,7 @@ ALL       := $(B)/tinyinit examples
 TEST_BINS :=
 INSTALL   :=
 
-.PHONY: all build-all fuzz deps demo check test bench size install uninstall clean format examples
+.PHONY: all build-all test-bins fuzz deps demo check test bench size install uninstall clean format examples
 
 all: build-all
 
@@ -102,8 +102,11 @@ fuzz: $(FUZZ_BINS)
 deps:
 	@scripts/deps
 
+# Everything the tests run (make check builds it before tests/run).
+test-bins: $(TEST_BINS)
+
 check: deps
-	@$(MAKE) --no-print-directory all $(TEST_BINS)
+	@$(MAKE) --no-print-directory all test-bins
 	@tests/run
 
 test: check
