@@ -1,0 +1,177 @@
+/* The payload's layer: the payload (checked static unless --copy-libs),
+ * its libraries, tinyinit and the --add files. */
+#include "plan.h"
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "err.h"
+#include "pathsafe.h"
+
+#ifndef TINYINIT_PATH
+#define TINYINIT_PATH "/usr/local/sbin/tinyinit"
+#endif
+
+int build_payload(const struct build_opts *o, struct elf_info *ei, char **base, char **as)
+{
+	int r = elf_read(o->payload, ei);
+
+	*base = *as = NULL;
+	if (r)
+		return r;
+	if (ei->interp && !o->copy_libs)
+		return fail(EINVAL,
+			    "%s is dynamically linked (interpreter %s): build it static or use "
+			    "--copy-libs",
+			    o->payload, ei->interp);
+	*base = strdup(path_basename(o->payload));
+	if (!*base)
+		return -ENOMEM;
+	if (o->as) {
+		const char *why;
+		char *c;
+
+		r = path_clean(o->as, PATH_ALLOW_ABS, &c, &why);
+		if (r == -EINVAL || (!r && !c[0]))
+			return fail(EINVAL, "--as %s: %s", o->as, r ? why : "is the root");
+		if (r)
+			return r;
+		*as = strfmt("/%s", c);
+		free(c);
+	} else {
+		*as = strfmt("/%s", *base);
+	}
+	return *as ? 0 : -ENOMEM;
+}
+
+static int add_one(struct layer *app, const char *spec)
+{
+	char *s = strdup(spec), *c1, *c2, *end;
+	const char *why;
+	char *dst = NULL;
+	long mode = -1;
+	struct stat st;
+	int r;
+
+	if (!s)
+		return -ENOMEM;
+	c2 = strrchr(s, ':');
+	if (c2 && c2 > s) {
+		mode = strtol(c2 + 1, &end, 8);
+		*c2 = 0;
+		c1 = strrchr(s, ':');
+		if (!c1 || *end || !c2[1] || mode < 0 || mode > 07777) {
+			/* no MODE: the last ':' separates SRC and DST */
+			*c2 = ':';
+			c1 = c2;
+			mode = -1;
+		}
+	} else {
+		c1 = NULL;
+	}
+	if (!c1) {
+		free(s);
+		return fail(EINVAL, "--add %s: use SRC:DST[:MODE]", spec);
+	}
+	*c1 = 0;
+	r = path_clean(c1 + 1, PATH_ALLOW_ABS, &dst, &why);
+	if (r == -EINVAL)
+		r = fail(EINVAL, "--add %s: destination %s", spec, why);
+	if (!r && !dst[0] && stat(s, &st) == 0 && !S_ISDIR(st.st_mode))
+		r = fail(EINVAL, "--add %s: a file cannot be the root", spec);
+	if (!r && stat(s, &st) < 0)
+		r = fail(errno, "%s: %s", s, strerror(errno));
+	if (!r)
+		r = layer_add_parents(app, dst);
+	if (!r && S_ISDIR(st.st_mode)) {
+		r = input_dir(s, s, dst, app, DIR_MERGE);
+		if (!r && mode >= 0 && dst[0])
+			layer_find(app, dst)->mode = (unsigned)mode;
+	} else if (!r) {
+		r = input_file(s, dst, (int)mode, app);
+	}
+	free(s);
+	free(dst);
+	return r;
+}
+
+static const char *find_tinyinit(const struct build_opts *o, char *buf, size_t size)
+{
+	char self[PATH_MAX - 32];
+	ssize_t n;
+
+	if (o->init)
+		return o->init;
+	if (getenv("MKROOTFS_TINYINIT"))
+		return getenv("MKROOTFS_TINYINIT");
+	n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0) {
+		char *slash;
+
+		self[n] = 0;
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = 0;
+			snprintf(buf, size, "%s/tinyinit", self);
+			if (access(buf, R_OK) == 0)
+				return buf;
+			snprintf(buf, size, "%s/../sbin/tinyinit", self);
+			if (access(buf, R_OK) == 0)
+				return buf;
+		}
+	}
+	return TINYINIT_PATH;
+}
+
+static int add_tinyinit(const struct build_opts *o, const struct elf_info *ei, struct layer *init,
+			const char *dst)
+{
+	char ibuf[PATH_MAX];
+	const char *ip = find_tinyinit(o, ibuf, sizeof ibuf);
+	struct elf_info ie;
+	int r = elf_read(ip, &ie);
+
+	if (r)
+		return failctx(r, "tinyinit (give its path with --init)");
+	if (ie.interp)
+		r = fail(EINVAL, "%s: tinyinit must be static", ip);
+	else if (ie.machine != ei->machine)
+		r = fail(EINVAL, "%s is for %s but the payload is for %s", ip, ie.arch, ei->arch);
+	elf_free(&ie);
+	return r ? r : input_file(ip, dst, 0755, init);
+}
+
+int plan_app(const struct build_opts *o, const struct elf_info *ei, struct layer *app,
+	     struct layer *init, const char *init_dst)
+{
+	int r = init_dst ? add_tinyinit(o, ei, init, init_dst) : 0;
+
+	if (!r)
+		r = layer_add_parents(app, o->as + 1);
+	if (!r)
+		r = input_file(o->payload, o->as, 0755, app);
+	if (!r && o->copy_libs && ei->interp) {
+		char **libs = NULL;
+		size_t n = 0;
+
+		r = elf_resolve_libs(o->payload, ei, &libs, &n);
+		for (size_t i = 0; !r && i <= n; i++) {
+			const char *lib = i < n ? libs[i] : ei->interp;
+
+			if (layer_find(app, lib + 1))
+				continue;
+			r = layer_add_parents(app, lib + 1);
+			if (!r)
+				r = input_file(lib, lib, -1, app);
+		}
+		for (size_t i = 0; i < n; i++)
+			free(libs[i]);
+		free(libs);
+	}
+	for (size_t i = 0; !r && i < o->adds.n; i++)
+		r = add_one(app, o->adds.v[i]);
+	return r;
+}
