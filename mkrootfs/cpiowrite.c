@@ -1,5 +1,6 @@
 /* Layer -> newc cpio, through libarchive into a sink. */
 #include "cpiowrite.h"
+#include "gate.h"
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
@@ -169,6 +170,9 @@ int layer_write_cpio(const struct layer *l, struct cpio_write_opts *o, struct si
 		r = -ENOMEM;
 		goto out;
 	}
+	r = layer_gate(l, NULL);
+	if (r)
+		goto out;
 	/* no blocking: nothing after the trailer */
 	if (archive_write_set_format_cpio_newc(c.a) != ARCHIVE_OK ||
 	    archive_write_add_filter_none(c.a) != ARCHIVE_OK ||

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "err.h"
+#include "gate.h"
 #include "input.h"
 #include "pathsafe.h"
 
@@ -44,7 +45,8 @@ int input_read(const char *path, int flags, struct input *in)
 		in->info = calloc(1, sizeof *in->info);
 		if (!in->layers || !in->info || !(in->layers[0] = layer_new(path)))
 			return -ENOMEM;
-		return input_dir(path, path, "", in->layers[0], DIR_OVERLAY);
+		r = input_dir(path, path, "", in->layers[0], DIR_OVERLAY);
+		return r ? r : layer_gate(in->layers[0], path);
 	}
 	if (!S_ISREG(st.st_mode))
 		return fail(EINVAL, "%s: not a directory or a tarball", path);
@@ -55,6 +57,8 @@ int input_read(const char *path, int flags, struct input *in)
 	    (top_member(v, n, "oci-layout") && top_member(v, n, "index.json"))) {
 		r = image_read(path, v, n, flags, in);
 		entries_free(v, n);
+		for (size_t i = 0; !r && i < in->nlayers; i++)
+			r = layer_gate(in->layers[i], NULL);
 		return r;
 	}
 	in->format = strdup("tarball");
@@ -71,7 +75,7 @@ int input_read(const char *path, int flags, struct input *in)
 		v[i] = NULL;
 	}
 	entries_free(v, n);
-	return r;
+	return r ? r : layer_gate(in->layers[0], path);
 }
 
 void input_free(struct input *in)

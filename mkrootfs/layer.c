@@ -412,12 +412,18 @@ int layer_add_mem(struct layer *l, const char *input, const char *path, unsigned
 
 int layer_add_parents(struct layer *l, const char *path)
 {
-	char *p = strdup(path), *s;
-	int r = 0;
+	const char *via = NULL;
+	char *p = NULL, *s;
+	int r = resolve_dirs(l, path, &p, &via);
 
-	if (!p)
-		return -ENOMEM;
-	for (s = strchr(p, '/'); s && !r; s = strchr(s + 1, '/')) {
+	/* the parents go where an extractor would put them: through the
+	 * layer's symlinks, never beneath one */
+	if (r == -EINVAL)
+		return fail(EINVAL, "%s: %s escapes the layer through symlink %s", l->name, path,
+			    via ? via : "..");
+	if (r < 0)
+		return r;
+	for (s = strchr(p, '/'), r = 0; s && !r; s = strchr(s + 1, '/')) {
 		struct entry *e;
 
 		*s = 0;

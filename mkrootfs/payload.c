@@ -88,8 +88,12 @@ static int add_one(struct layer *app, const char *spec)
 		r = layer_add_parents(app, dst);
 	if (!r && S_ISDIR(st.st_mode)) {
 		r = input_dir(s, s, dst, app, DIR_MERGE);
-		if (!r && mode >= 0 && dst[0])
-			layer_find(app, dst)->mode = (unsigned)mode;
+		if (!r && mode >= 0 && dst[0]) {
+			struct entry *d = layer_find(app, dst);
+
+			if (d)
+				d->mode = (unsigned)mode;
+		}
 	} else if (!r) {
 		r = input_file(s, dst, (int)mode, app);
 	}

@@ -8,6 +8,8 @@
 #include <unistd.h>
 #include "err.h"
 #include "tarwrite.h"
+#include "gate.h"
+#include "pathsafe.h"
 #include "whiteout.h"
 
 static const unsigned char zeros[2 * TAR_BLOCK];
@@ -211,13 +213,38 @@ int tar_end(struct sink *s)
 /* --- layers ---------------------------------------------------------------- */
 
 struct named {
-	char *name;
+	char *name, *key;
 	const struct entry *e;
 };
 
+/* Bytewise path order, except that the whiteout and opaque markers of a
+ * directory sort before everything else in it, the opaque marker first
+ * (OCI layer spec: whiteouts before their siblings): their key puts
+ * "\001" in place of the ".wh." prefix. Ties (a name that spells the same
+ * key) fall back to the name. */
 static int cmp_named(const void *a, const void *b)
 {
-	return strcmp(((const struct named *)a)->name, ((const struct named *)b)->name);
+	const struct named *x = a, *y = b;
+	int c = strcmp(x->key ? x->key : x->name, y->key ? y->key : y->name);
+
+	return c ? c : strcmp(x->name, y->name);
+}
+
+static char *marker_key(const struct entry *e)
+{
+	const char *base = e->type == ET_OPAQUE ? "" : path_basename(e->path);
+	size_t dl = e->type == ET_OPAQUE ? strlen(e->path) : (size_t)(base - e->path);
+	char *k = malloc(dl + strlen(base) + 4);
+
+	if (!k)
+		return NULL;
+	memcpy(k, e->path, dl);
+	if (e->type == ET_OPAQUE && dl)
+		k[dl++] = '/';
+	k[dl++] = '\001';
+	k[dl++] = e->type == ET_OPAQUE ? '0' : '1';
+	strcpy(k + dl, base);
+	return k;
 }
 
 struct leader {
@@ -281,14 +308,18 @@ int layer_write_tar(const struct layer *l, const struct layer_write_opts *o, str
 
 	if (!v)
 		return -ENOMEM;
+	r = layer_gate(l, NULL);
 	for (i = 0; i < l->n && !r; i++) {
 		const struct entry *e = l->v[i];
 
 		v[i].e = e;
-		if (e->type == ET_WHITEOUT || e->type == ET_OPAQUE)
+		if (e->type == ET_WHITEOUT || e->type == ET_OPAQUE) {
 			v[i].name = whiteout_oci_name(e);
-		else
+			if (!(v[i].key = marker_key(e)))
+				r = -ENOMEM;
+		} else {
 			v[i].name = strdup(e->path);
+		}
 		if (!v[i].name)
 			r = -ENOMEM;
 	}
@@ -356,8 +387,10 @@ int layer_write_tar(const struct layer *l, const struct layer_write_opts *o, str
 	}
 	if (!r)
 		r = tar_end(s);
-	for (i = 0; i < l->n; i++)
+	for (i = 0; i < l->n; i++) {
 		free(v[i].name);
+		free(v[i].key);
+	}
 	free(v);
 	free(lead);
 	return r;

@@ -35,6 +35,11 @@ int whiteout_from_oci(struct entry *e, const char **why)
 		*why = "is a whiteout of nothing";
 		return -EINVAL;
 	}
+	if (strcmp(base + WH_LEN, ".") == 0 || strcmp(base + WH_LEN, "..") == 0) {
+		free(dir);
+		*why = "is a whiteout of . or ..";
+		return -EINVAL;
+	}
 	np = path_join(dir, base + WH_LEN);
 	free(dir);
 	if (!np)

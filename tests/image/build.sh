@@ -128,6 +128,23 @@ check_bad "bad: absolute entry" "$D/abs.tar" "^mkrootfs: $D/abs.tar: entry /etc/
 check_bad "bad: through an absolute symlink" "$D/symesc.tar" "^mkrootfs: $D/symesc.tar: entry evil/passwd escapes the layer through symlink evil$"
 check_bad "bad: through a climbing symlink" "$D/symesc2.tar" "entry d/up/x escapes the layer through symlink d/up$"
 check_bad "bad: hardlink outside" "$D/hardesc.tar" "hardlink a -> ../../etc/shadow points outside the layer$"
+check_bad "bad: symlink after the file through it" "$D/symrev.tar" "^mkrootfs: $D/symrev.tar: entry evil/init escapes the layer through symlink evil -> /$"
+check_bad "bad: relative symlink after the file through it" "$D/symrevrel.tar" "^mkrootfs: $D/symrevrel.tar: entry a/x escapes the layer through symlink a -> b$"
+check_bad "bad: chain of symlinks after the file" "$D/symchain.tar" "^mkrootfs: $D/symchain.tar: entry p/q/r escapes the layer through symlink p -> s$"
+check_bad "bad: hardlink through a later symlink" "$D/hardrev.tar" "^mkrootfs: $D/hardrev.tar: entry evil/x escapes the layer through symlink evil -> /etc$"
+check_bad "bad: file beneath a file" "$D/fileunder.tar" "^mkrootfs: $D/fileunder.tar: entry a/b lies beneath file a, which is not a directory$"
+check_bad "bad: whiteout of .." "$D/whdot.tar" "^mkrootfs: $D/whdot.tar: entry a/.wh.. is a whiteout of . or ..$"
+check_bad "bad: whiteout of ..." "$D/whdotdot.tar" "^mkrootfs: $D/whdotdot.tar: entry .wh... is a whiteout of . or ..$"
+for k in symrev hardrev fileunder; do
+	expect_fail "bad initramfs: $k" "$WORK/bad.cpio" "^mkrootfs: $D/$k.tar: entry " \
+		initramfs -o "$WORK/bad.cpio" --layer "$D/$k.tar" "$HELLO"
+done
+mkdir -p "$WORK/whadd/x" && : >"$WORK/whadd/x/.wh.foo"
+expect_fail "bad: --add tree with a .wh. file" "$WORK/bad.tar" "entry x/.wh.foo: names starting with .wh. are reserved for whiteouts \(OCI\)" \
+	image -o "$WORK/bad.tar" --add "$WORK/whadd:/" "$HELLO"
+mkdir -p "$WORK/symadd" && ln -sfn / "$WORK/symadd/evil"
+expect_fail "bad: --add a symlink, then a file beneath it" "$WORK/bad.tar" "evil/init escapes the layer through symlink evil" \
+	image -o "$WORK/bad.tar" --add "$WORK/symadd:/" --add "$HELLO:/evil/init" "$HELLO"
 check_bad "bad: hardlink to nothing" "$D/hardmiss.tar" "hardlink a -> nothere: target is not in the layer$"
 check_bad "bad: duplicate entry" "$D/dup.tar" "^mkrootfs: $D/dup.tar: duplicate entry a$"
 check_bad "bad: truncated gzip" "$D/trunc.tar.gz" "^mkrootfs: $D/trunc.tar.gz: .*(runcated|premature|EOF)"

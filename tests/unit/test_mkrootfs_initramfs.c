@@ -292,7 +292,7 @@ static void test_cpio(void **st)
 		c->rminor = 1;
 		assert_int_equal(layer_add(l, "test", c, 0), 0);
 	}
-	add(l, "a/.wh.gone", ET_FILE, NULL); /* an ordinary file here: no LA_OCI_WHITEOUTS */
+	add(l, "a/.hidden", ET_FILE, NULL);
 	{
 		struct entry *w = entry_new("z/deleted", ET_WHITEOUT);
 
@@ -325,7 +325,7 @@ static void test_cpio(void **st)
 	assert_string_equal(v[0].name, "a");
 	assert_string_equal(v[1].name, "a-b"); /* '-' and '.' sort before '/' */
 	assert_string_equal(v[2].name, "a.del");
-	assert_string_equal(v[3].name, "a/.wh.gone");
+	assert_string_equal(v[3].name, "a/.hidden");
 	/* inode numbers count up in path order */
 	assert_int_equal(v[0].ino, 1);
 	assert_int_equal(v[0].mode, 040755);
