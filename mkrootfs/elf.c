@@ -40,7 +40,7 @@ static const char *arch_of(unsigned m, int is64, const char **variant)
 	case EM_ARM: *variant = "v7"; return "arm";
 	case EM_RISCV: return is64 ? "riscv64" : "riscv32";
 	case EM_PPC64: return "ppc64le";
-	case EM_S390: return "s390x";
+	case EM_S390: return is64 ? "s390x" : "s390";
 	case EM_MIPS: return is64 ? "mips64le" : "mipsle";
 	case EM_LOONGARCH: return "loong64";
 	default: return NULL;
