@@ -9,15 +9,16 @@
 #include "err.h"
 #include "input.h"
 #include "outtar.h"
+#include "owners.h"
 
 int cmd_commit(int argc, char **argv)
 {
-	static const struct option lo[] = {{"output", required_argument, 0, 'o'},
-					   {"compress", required_argument, 0, 'c'},
-					   {"keep-owner", no_argument, 0, 'k'},
-					   {"help", no_argument, 0, 'h'},
-					   {0, 0, 0, 0}};
+	static const struct option lo[] = {
+	    {"output", required_argument, 0, 'o'}, {"compress", required_argument, 0, 'c'},
+	    {"keep-owner", no_argument, 0, 'k'},   {"owner", required_argument, 0, 'u'},
+	    {"help", no_argument, 0, 'h'},	   {0, 0, 0, 0}};
 	struct layer_write_opts wo = {0};
+	struct owner_policy own = {.keep = 1};
 	enum compression comp = COMP_NONE;
 	const char *out = NULL;
 	struct layer *l = NULL;
@@ -33,10 +34,12 @@ int cmd_commit(int argc, char **argv)
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 'c': r = compression_parse(optarg, 0, &comp); break;
-		case 'k': wo.keep_owner = 1; break;
+		case 'k': own.keep = 1; break; /* the default: a container's files keep theirs */
+		case 'u': r = owner_parse("--owner", optarg, &own); break;
 		case 'h':
 			puts("usage: mkrootfs commit -o LAYER.tar [--compress gzip|zstd|none] "
-			     "[--keep-owner] UPPERDIR");
+			     "[--owner UID:GID] UPPERDIR\n"
+			     "  owners are kept (--keep-owner, the default); --owner sets one\n");
 			return 0;
 		default: return fail(EINVAL, "commit: bad option (see mkrootfs commit --help)");
 		}
@@ -53,6 +56,8 @@ int cmd_commit(int argc, char **argv)
 	if (!l)
 		return -ENOMEM;
 	r = input_dir(argv[optind], argv[optind], "", l, DIR_OVERLAY);
+	if (!r)
+		r = owners_apply(l, NULL, 0, &own);
 	if (!r)
 		r = outtar_open(&ot, out, epoch);
 	if (r) {

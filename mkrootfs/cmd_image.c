@@ -43,7 +43,9 @@ static void usage_image(void)
 	      "  --boot-layer PATH    a layer tinyinit stacks at start (/layers/NN-name)\n"
 	      "  --tag NAME[:TAG]     default BASENAME:latest\n"
 	      "  --env K=V  --workdir DIR  --user U[:G]  --label K=V  --stop-signal SIG\n"
-	      "  --compress gzip|zstd|none (default gzip)   --keep-owner\n",
+	      "  --compress gzip|zstd|none (default gzip)\n"
+	      "  --keep-owner         host files keep their owners (default 0:0)\n"
+	      "  --owner UID:GID      one owner for every layer written (set-id bits dropped)\n",
 	      stdout);
 }
 
@@ -180,7 +182,6 @@ int cmd_image(int argc, char **argv)
 		goto out;
 	out.path = o.b.out;
 	out.comp = o.comp;
-	out.keep_owner = o.b.keep_owner;
 	out.full_name = full;
 	out.familiar = fam;
 	out.tag = tag;

@@ -36,7 +36,9 @@ static void usage_initramfs(void)
 	      "  --kernel-release R   their kernel (default: the running one, uname -r)\n"
 	      "  --modules-dir DIR    or their modules tree (the directory with modules.dep)\n"
 	      "  --env K=V  --workdir DIR  --user U[:G]   the payload's environment\n"
-	      "  --compress gzip|zstd|xz|none (default gzip)   --keep-owner\n"
+	      "  --compress gzip|zstd|xz|none (default gzip)\n"
+	      "  --keep-owner         host files keep their owners (default 0:0)\n"
+	      "  --owner UID:GID      one owner for every layer written (set-id bits dropped)\n"
 	      "  --cmdline            print the kernel command line the initramfs expects\n"
 	      "                       (without -o: print it and write nothing)\n",
 	      stdout);
@@ -153,8 +155,7 @@ static int init_args(const struct opts *o, const struct plan *p, unsigned char *
 
 static int write_initramfs(const struct opts *o, const struct layer *root, int64_t epoch)
 {
-	struct cpio_write_opts wo = {
-	    .epoch = epoch, .keep_owner = o->b.keep_owner, .progress = progress_add};
+	struct cpio_write_opts wo = {.epoch = epoch, .progress = progress_add};
 	char hex[DIGEST_HEX_LEN + 1];
 	struct outtar ot;
 	struct zsink *z;

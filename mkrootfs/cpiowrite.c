@@ -134,8 +134,8 @@ static int write_entry(struct cpio *c, struct archive_entry *ae, const struct la
 	archive_entry_copy_pathname(ae, e->path);
 	archive_entry_set_filetype(ae, filetype(m->type));
 	archive_entry_set_perm(ae, m->mode & 07777);
-	archive_entry_set_uid(ae, o->keep_owner ? m->uid : 0);
-	archive_entry_set_gid(ae, o->keep_owner ? m->gid : 0);
+	archive_entry_set_uid(ae, m->uid);
+	archive_entry_set_gid(ae, m->gid);
 	archive_entry_set_mtime(ae, o->epoch, 0);
 	archive_entry_set_ino64(ae, ino);
 	archive_entry_set_nlink(ae, nlink);

@@ -19,7 +19,6 @@
 
 struct cpio_write_opts {
 	int64_t epoch;
-	int keep_owner;
 	void (*progress)(uint64_t bytes);
 	size_t dropped_xattrs; /* out: entries whose xattrs were left out */
 };

@@ -10,8 +10,7 @@
 static int write_layer(struct outtar *ot, const struct image_out *o, const struct layer *l,
 		       int64_t epoch, struct descriptor *d, char diff_id[72])
 {
-	struct layer_write_opts wo = {
-	    .epoch = epoch, .keep_owner = o->keep_owner, .progress = progress_add};
+	struct layer_write_opts wo = {.epoch = epoch, .progress = progress_add};
 	struct sink *bs = outtar_blob_begin(ot);
 	struct zsink *z;
 	char hex[DIGEST_HEX_LEN + 1], uhex[DIGEST_HEX_LEN + 1];

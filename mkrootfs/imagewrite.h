@@ -11,7 +11,6 @@
 struct image_out {
 	const char *path;
 	enum compression comp;
-	int keep_owner;
 	const char *full_name, *familiar, *tag;
 };
 

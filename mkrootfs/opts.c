@@ -65,7 +65,8 @@ static int build_opt(struct build_opts *o, int c, const char *arg)
 			return fail(EINVAL, "--user %s: use USER[:GROUP]", arg);
 		o->user = arg;
 		break;
-	case BO_KEEP: o->keep_owner = 1; break;
+	case BO_KEEP: o->owner.keep = 1; break;
+	case BO_OWNER: r = owner_parse("--owner", arg, &o->owner); break;
 	default: return 0;
 	}
 	return r ? r : 1;

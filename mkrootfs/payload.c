@@ -177,5 +177,10 @@ int plan_app(const struct build_opts *o, const struct elf_info *ei, struct layer
 	}
 	for (size_t i = 0; !r && i < o->adds.n; i++)
 		r = add_one(app, o->adds.v[i]);
+	/* host files: 0:0 unless --keep-owner (--owner: that one) */
+	if (!r)
+		r = owners_apply(app, NULL, 1, &o->owner);
+	if (!r && init && init != app)
+		r = owners_apply(init, NULL, 1, &o->owner);
 	return r;
 }

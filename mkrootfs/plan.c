@@ -53,6 +53,9 @@ int plan_inputs(const struct build_opts *o, struct plan *p)
 		for (size_t k = 0; k < in->nlayers; k++) {
 			struct layer *l = in->layers[k];
 
+			owners_apply(l, in->is_image ? NULL : in->path,
+				     strcmp(in->format, "directory") == 0, &o->owner);
+
 			if (o->srcs[i].boot) {
 				r = push_boot(p, l, o->srcs[i].path);
 			} else {

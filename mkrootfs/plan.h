@@ -10,6 +10,7 @@
 #include "input.h"
 #include "layer.h"
 #include "oci.h"
+#include "owners.h"
 
 /* The options both commands take, for their getopt_long tables. */
 enum {
@@ -22,6 +23,7 @@ enum {
 	BO_WD,
 	BO_USER,
 	BO_KEEP,
+	BO_OWNER,
 	BO_NEXT /* a command's own options start here */
 };
 /* clang-format off */
@@ -30,7 +32,8 @@ enum {
 	{"copy-libs", no_argument, 0, BO_COPY}, {"init", required_argument, 0, BO_INIT},           \
 	{"add", required_argument, 0, BO_ADD}, {"layer", required_argument, 0, BO_LAYER},          \
 	{"env", required_argument, 0, BO_ENV}, {"workdir", required_argument, 0, BO_WD},           \
-	{"user", required_argument, 0, BO_USER}, {"keep-owner", no_argument, 0, BO_KEEP}
+	{"user", required_argument, 0, BO_USER}, {"keep-owner", no_argument, 0, BO_KEEP},          \
+	{"owner", required_argument, 0, BO_OWNER}
 /* clang-format on */
 
 struct src {
@@ -40,8 +43,9 @@ struct src {
 
 struct build_opts {
 	const char *out, *as, *init, *payload;
-	int copy_libs, keep_owner, no_init;
-	int layer_is_boot; /* --layer means a boot layer (initramfs) */
+	int copy_libs, no_init;
+	struct owner_policy owner; /* --keep-owner, --owner */
+	int layer_is_boot;	   /* --layer means a boot layer (initramfs) */
 	struct strlist adds;
 	struct src *srcs;
 	size_t nsrcs;

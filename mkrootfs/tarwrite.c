@@ -360,8 +360,8 @@ int layer_write_tar(const struct layer *l, const struct layer_write_opts *o, str
 		}
 		m.type = data ? type_char(e->type) : '1';
 		m.mode = e->type == ET_WHITEOUT || e->type == ET_OPAQUE ? 0 : e->mode;
-		m.uid = o->keep_owner ? e->uid : 0;
-		m.gid = o->keep_owner ? e->gid : 0;
+		m.uid = e->uid;
+		m.gid = e->gid;
 		m.mtime = o->epoch;
 		m.size = data && e->type == ET_FILE ? e->size : 0;
 		m.rmajor = e->rmajor;

@@ -49,7 +49,6 @@ int entry_write_data(const struct entry *e, struct sink *s, void (*progress)(uin
  * is advanced by the data bytes written. */
 struct layer_write_opts {
 	int64_t epoch;
-	int keep_owner;
 	void (*progress)(uint64_t bytes);
 };
 int layer_write_tar(const struct layer *l, const struct layer_write_opts *o, struct sink *s);
