@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cmds.h"
+#include "cleanup.h"
 #include "err.h"
 
 #ifndef MKROOTFS_VERSION
@@ -43,6 +44,7 @@ int main(int argc, char **argv)
 		puts("mkrootfs " MKROOTFS_VERSION);
 		return 0;
 	}
+	cleanup_signals();
 	if (strcmp(cmd, "image") == 0)
 		r = cmd_image(argc - 1, argv + 1);
 	else if (strcmp(cmd, "initramfs") == 0)

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 #include "err.h"
 #include "outtar.h"
+#include "cleanup.h"
 
 #define OBUF (1u << 20)
 
@@ -71,6 +73,7 @@ int outtar_open(struct outtar *o, const char *path, int64_t epoch)
 	o->blob.write = blob_write;
 	o->epoch = epoch;
 	o->fd = -1;
+	o->slot = -1;
 	o->path = strdup(path);
 	o->tmp = malloc(n);
 	o->buf = malloc(OBUF);
@@ -92,6 +95,7 @@ int outtar_open(struct outtar *o, const char *path, int64_t epoch)
 		outtar_abort(o);
 		return fail(e, "%s: cannot create: %s", path, strerror(e));
 	}
+	o->slot = cleanup_remember(o->tmp);
 	um = umask(0);
 	umask(um);
 	fchmod(o->fd, 0666 & ~um);
@@ -189,12 +193,35 @@ int outtar_blob(struct outtar *o, const void *data, size_t len, char hex[DIGEST_
 	return outtar_blob_end(o, hex, &size);
 }
 
+/* The rename itself is durable once PATH's directory is synced. */
+static void sync_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+	int fd;
+
+	if (slash == path)
+		snprintf(dir, sizeof dir, "/");
+	else if (slash)
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+	else
+		snprintf(dir, sizeof dir, ".");
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
 int outtar_commit(struct outtar *o, int with_end)
 {
 	int r = with_end ? tar_end(&o->raw) : 0;
 
 	if (!r)
 		r = flush(o);
+	/* the data is on disk before the name says it is complete */
+	if (!r && fsync(o->fd) < 0 && errno != EINVAL && errno != EROFS)
+		r = fail(errno, "%s: fsync: %s", o->path, strerror(errno));
 	if (!r && close(o->fd) < 0)
 		r = fail(errno, "%s: %s", o->path, strerror(errno));
 	o->fd = -1;
@@ -204,6 +231,8 @@ int outtar_commit(struct outtar *o, int with_end)
 		outtar_abort(o);
 		return r;
 	}
+	cleanup_forget(o->slot);
+	sync_dir(o->path);
 	free(o->tmp);
 	o->tmp = NULL;
 	outtar_abort(o);
@@ -217,6 +246,7 @@ void outtar_abort(struct outtar *o)
 	o->fd = -1;
 	if (o->tmp)
 		unlink(o->tmp);
+	cleanup_forget(o->slot);
 	free(o->tmp);
 	free(o->path);
 	free(o->buf);
@@ -225,4 +255,5 @@ void outtar_abort(struct outtar *o)
 		digest_free(&o->bd);
 	memset(o, 0, sizeof *o);
 	o->fd = -1;
+	o->slot = -1;
 }

@@ -13,6 +13,7 @@ struct outtar {
 	struct sink raw;  /* buffered writes to the file */
 	struct sink blob; /* hashing writes of the blob in progress */
 	int fd;
+	int slot; /* cleanup.h: the temporary file goes on SIGINT/SIGTERM/SIGHUP */
 	char *tmp, *path;
 	unsigned char *buf;
 	size_t blen;
@@ -35,7 +36,8 @@ struct sink *outtar_blob_begin(struct outtar *o);
  * archive is dropped (written once). */
 int outtar_blob_end(struct outtar *o, char hex[DIGEST_HEX_LEN + 1], uint64_t *size);
 int outtar_blob(struct outtar *o, const void *data, size_t len, char hex[DIGEST_HEX_LEN + 1]);
-/* Ends the tar (WITH_END: the two zero blocks) and renames it into place. */
+/* Ends the tar (WITH_END: the two zero blocks), fsyncs it, renames it into
+ * place and fsyncs the directory. */
 int outtar_commit(struct outtar *o, int with_end);
 void outtar_abort(struct outtar *o);
 

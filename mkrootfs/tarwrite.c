@@ -24,6 +24,17 @@ static int put_octal(char *f, size_t w, uint64_t v)
 	return v == 0;
 }
 
+/* Writes V big-endian into a field of W bytes, the first byte 0x80: the
+ * base-256 numbers GNU tar, star, libarchive and Go read (for sizes of
+ * 8 GiB and more, which 11 octal digits cannot hold). */
+static void put_base256(char *f, size_t w, uint64_t v)
+{
+	memset(f, 0, w);
+	for (size_t i = w; i-- > 1; v >>= 8)
+		f[i] = (char)(v & 0xff);
+	f[0] = (char)0x80;
+}
+
 static int is_ascii(const char *s)
 {
 	for (; *s; s++)
@@ -91,7 +102,10 @@ void tar_ustar_block(unsigned char b[TAR_BLOCK], const struct tar_meta *m)
 	put_octal(h + 100, 8, m->mode & 07777);
 	put_octal(h + 108, 8, m->uid > 07777777 ? 0 : m->uid);
 	put_octal(h + 116, 8, m->gid > 07777777 ? 0 : m->gid);
-	put_octal(h + 124, 12, m->size > 077777777777ull ? 0 : m->size);
+	if (m->size > 077777777777ull)
+		put_base256(h + 124, 12, m->size); /* >= 8 GiB: GNU/star base-256 */
+	else
+		put_octal(h + 124, 12, m->size);
 	put_octal(h + 136, 12, m->mtime < 0 || m->mtime > 077777777777ll ? 0 : (uint64_t)m->mtime);
 	h[156] = m->type;
 	if (m->link)
