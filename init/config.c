@@ -60,7 +60,7 @@ static const struct optdef opts[] = {
 void config_init(struct config *c)
 {
 	memset(c, 0, sizeof *c);
-	c->uid = c->gid = -1;
+	c->uid = c->gid = c->exec_fd = -1;
 	for (int i = 0; i <= SIG_LAST; i++)
 		c->rewrite[i] = (unsigned char)i;
 }

@@ -24,6 +24,7 @@ struct config {
 	const char *workdir; /* --workdir DIR */
 	int uid, gid;	     /* --user UID[:GID]; -1 = unchanged */
 	int no_new_privs;    /* --no-new-privs */
+	int exec_fd;	     /* >= 0: run the payload from this fd (embedded) */
 	int nenv;	     /* --env K=V, in order */
 	const char *env[ENV_MAX];
 	/* Supervision. */

@@ -6,6 +6,7 @@
 
 #include "../include/version.h"
 #include "config.h"
+#include "embedded.h"
 #include "fmt.h"
 #include "rootfs.h"
 #include "steps.h"
@@ -51,7 +52,11 @@ int main(int argc, char **argv)
 		if (rc < 0)
 			return finish(&c, 1, errmsg);
 	} else {
-		if (rc == 0)
+		/* An archive in tinyinit's own file: OUT's argv is the payload's */
+		int emb = rc ? 0 : embedded_config(&c, argc, argv);
+		if (emb < 0)
+			return finish(&c, 1, errmsg);
+		if (rc == 0 && !emb)
 			rc = config_args(&c, argc, argv, err, sizeof err);
 		if (rc == CFG_HELP) {
 			put(1, help_text);
@@ -102,6 +107,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	pid_t pid = spawn(&c, &in, &exec_err, &step);
+	if (c.exec_fd >= 0)
+		close(c.exec_fd); /* the payload holds its own reference */
 	if (pid < 0) {
 		failure(-pid, "cannot start %s", c.argv[0]);
 		return finish(&c, 1, errmsg);

@@ -6,6 +6,7 @@
 #include "fmt.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <termios.h>
@@ -125,7 +126,10 @@ static __attribute__((noreturn, noinline)) void child(const struct config *c, ch
 		sigchld_set(1);
 	if (drop_user(c) == 0) {
 		sigprocmask(SIG_SETMASK, &in->mask, NULL);
-		exec_path(c->argv, envp);
+		if (c->exec_fd >= 0)
+			syscall(SYS_execveat, c->exec_fd, "", c->argv, envp, AT_EMPTY_PATH);
+		else
+			exec_path(c->argv, envp);
 	}
 	child_errno = errno;
 	_exit(errno == ENOENT || errno == ENOTDIR ? 127 : 126);

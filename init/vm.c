@@ -19,7 +19,7 @@
 
 #define RAMFS_MAGIC 0x858458f6
 #define TMPFS_MAGIC 0x01021994
-#define KERNFS      (MS_NOSUID | MS_NODEV | MS_NOEXEC)
+#define KERNFS	    (MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
 int vm_detect(void)
 {
@@ -75,17 +75,14 @@ static void load_modules(void)
 	}
 }
 
-/* argv for the payload: the image's (INIT_ARGS_FILE), with the arguments
- * the kernel passed to init replacing its default arguments. */
-static int read_args(struct config *c, int argc, char **argv, char *err)
+char recorded_args[INIT_ARGS_MAX + 1];
+
+int config_recorded(struct config *c, long n, int argc, char **argv, char *err)
 {
-	static char buf[INIT_ARGS_MAX + 1];
 	static char *words[INIT_ARGS_WORDS + 2], *args[INIT_ARGS_WORDS + 2];
-	long n = slurp(INIT_ARGS_FILE, buf, sizeof buf);
+	char *buf = recorded_args;
 	int nw = 1;
 
-	if (n < 0) /* no file: the kernel's arguments are the whole command line */
-		return config_args(c, argc, argv, err, 256);
 	words[0] = "tinyinit";
 	for (long i = 0; i < n && nw <= INIT_ARGS_WORDS; i += (long)strlen(buf + i) + 1)
 		words[nw++] = buf + i;
@@ -100,6 +97,17 @@ static int read_args(struct config *c, int argc, char **argv, char *err)
 	args[i] = NULL;
 	c->argv = args;
 	return 0;
+}
+
+/* argv for the payload: the image's (INIT_ARGS_FILE), with the arguments
+ * the kernel passed to init replacing its default arguments. */
+static int read_args(struct config *c, int argc, char **argv, char *err)
+{
+	long n = slurp(INIT_ARGS_FILE, recorded_args, sizeof recorded_args);
+
+	if (n < 0) /* no file: the kernel's arguments are the whole command line */
+		return config_args(c, argc, argv, err, 256);
+	return config_recorded(c, n, argc, argv, err);
 }
 
 int vm_boot(struct config *c, int argc, char **argv)
@@ -117,17 +125,18 @@ int vm_boot(struct config *c, int argc, char **argv)
 		unsigned long flags;
 		const char *data;
 	} api[] = {
-		{"/dev", "devtmpfs", 0755, MS_NOSUID, "mode=0755"},
-		{"/proc", "proc", 0555, KERNFS, NULL},
-		{"/sys", "sysfs", 0555, KERNFS, NULL},
-		{"/dev/pts", "devpts", 0755, MS_NOSUID | MS_NOEXEC, "ptmxmode=0666,mode=0620,gid=5"},
-		{"/dev/shm", "tmpfs", 01777, KERNFS, "mode=1777"},
+	    {"/dev", "devtmpfs", 0755, MS_NOSUID, "mode=0755"},
+	    {"/proc", "proc", 0555, KERNFS, NULL},
+	    {"/sys", "sysfs", 0555, KERNFS, NULL},
+	    {"/dev/pts", "devpts", 0755, MS_NOSUID | MS_NOEXEC, "ptmxmode=0666,mode=0620,gid=5"},
+	    {"/dev/shm", "tmpfs", 01777, KERNFS, "mode=1777"},
 	};
 	for (unsigned i = 0; i < sizeof api / sizeof api[0]; i++) {
 		/* mkrootfs ships the mount points: mkdir only when one is missing */
 		int r = st_mount(api[i].type, api[i].path, api[i].type, api[i].flags, api[i].data);
 		if (r == -ENOENT && st_mkdir(api[i].path, api[i].mode) == 0)
-			r = st_mount(api[i].type, api[i].path, api[i].type, api[i].flags, api[i].data);
+			r = st_mount(api[i].type, api[i].path, api[i].type, api[i].flags,
+				     api[i].data);
 		if (i == 1)
 			rc = r;
 	}

@@ -13,6 +13,12 @@ int vm_detect(void);
  * modules. Returns 0 or -errno with errmsg set. */
 int vm_boot(struct config *c, int argc, char **argv);
 
+/* The recorded tinyinit command line, N bytes in recorded_args in the form
+ * of INIT_ARGS_FILE, applied to C; ARGV[1..] (when ARGC > 1) replace the
+ * payload's default arguments. Returns config_args()'s result. */
+extern char recorded_args[];
+int config_recorded(struct config *c, long n, int argc, char **argv, char *err);
+
 /* Prints the final console line with status, syncs and powers off (or
  * reboots or halts, per --on-exit). Never returns: PID 1 never exits. */
 __attribute__((noreturn)) void vm_end(const struct config *c, int status);

@@ -7,6 +7,7 @@ int cmd_image(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_commit(int argc, char **argv);
 int cmd_initramfs(int argc, char **argv);
+int cmd_embed(int argc, char **argv);
 
 /* SOURCE_DATE_EPOCH, else 0. */
 int source_date_epoch(long long *epoch);

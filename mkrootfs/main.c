@@ -20,6 +20,8 @@ static void usage(FILE *f)
 	      "                     a FROM-scratch image tarball (OCI layout + docker archive)\n"
 	      "  initramfs -o OUT [OPTIONS] [--] PAYLOAD [ARG...]\n"
 	      "                     a newc cpio that boots a microVM into the payload\n"
+	      "  embed -o OUT [OPTIONS] [--] PAYLOAD [ARG...]\n"
+	      "                     one executable: tinyinit carrying the payload\n"
 	      "  inspect [--json] IMAGE.tar\n"
 	      "                     config, layers, and the bytes each layer wastes\n"
 	      "  commit -o LAYER.tar [--compress gzip|zstd|none] UPPERDIR\n"
@@ -49,6 +51,8 @@ int main(int argc, char **argv)
 		r = cmd_image(argc - 1, argv + 1);
 	else if (strcmp(cmd, "initramfs") == 0)
 		r = cmd_initramfs(argc - 1, argv + 1);
+	else if (strcmp(cmd, "embed") == 0)
+		r = cmd_embed(argc - 1, argv + 1);
 	else if (strcmp(cmd, "inspect") == 0)
 		r = cmd_inspect(argc - 1, argv + 1);
 	else if (strcmp(cmd, "commit") == 0)

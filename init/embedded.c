@@ -1,0 +1,122 @@
+/* tinyinit's reader for the archive it may carry (include/embedded.h):
+ * the trailer, the CRC and a newc cpio walker. Pure (no system call), so
+ * that tests/fuzz/fuzz_embedded.c can feed it any bytes. */
+#include "embedded.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "../include/embedded.h"
+#include "fmt.h"
+
+#define CPIO_HDR 110
+
+static unsigned long long le(const unsigned char *p, int n)
+{
+	unsigned long long v = 0;
+
+	while (n--)
+		v = v << 8 | p[n];
+	return v;
+}
+
+static unsigned crc32(const unsigned char *p, size_t n)
+{
+	static unsigned tab[256];
+	unsigned c = ~0u;
+
+	if (!tab[1])
+		for (unsigned i = 0; i < 256; i++) {
+			unsigned t = i;
+			for (int k = 0; k < 8; k++)
+				t = t >> 1 ^ (0xEDB88320u & -(t & 1));
+			tab[i] = t;
+		}
+	while (n--)
+		c = tab[(c ^ *p++) & 0xff] ^ c >> 8;
+	return ~c;
+}
+
+static int bad(const char *name, const char *what, const char *why)
+{
+	return failure(0, "%s: embedded archive: %s%s%s", name, what, *what ? ": " : "", why);
+}
+
+int emb_verify(const char *name, const unsigned char *file, size_t size, const unsigned char **arch,
+	       size_t *len)
+{
+	if (size < EMB_TRAILER_SIZE)
+		return 1;
+	const unsigned char *t = file + size - EMB_TRAILER_SIZE;
+	if (memcmp(t, EMB_MAGIC, EMB_MAGIC_LEN))
+		return 1;
+	unsigned long long off = le(t + 16, 8), n = le(t + 24, 8);
+	if (le(t + 8, 4) != EMB_VERSION || off > size - EMB_TRAILER_SIZE ||
+	    n != size - EMB_TRAILER_SIZE - off)
+		return bad(name, "", "bad trailer (cut or rewritten)");
+	if (crc32(file + off, n) != le(t + 12, 4))
+		return bad(name, "", "CRC mismatch");
+	*arch = file + off;
+	*len = n;
+	return 0;
+}
+
+/* 8 hex digits, or -1. */
+static long hex8(const unsigned char *p)
+{
+	long v = 0;
+
+	for (int i = 0; i < 8; i++) {
+		int c = p[i] | 0x20, d = c >= '0' && c <= '9'	? c - '0'
+					 : c >= 'a' && c <= 'f' ? c - 87
+								: -1;
+		if (d < 0)
+			return -1;
+		v = v << 4 | d;
+	}
+	return v;
+}
+
+/* Whether an archive name may be used: relative, no ".." component. */
+static int name_ok(const char *s)
+{
+	if (*s == '/' || !*s)
+		return 0;
+	for (const char *p = s; *p; p++)
+		if ((p == s || p[-1] == '/') && p[0] == '.' && p[1] == '.' &&
+		    (!p[2] || p[2] == '/'))
+			return 0;
+	return 1;
+}
+
+int emb_find(const char *name, const unsigned char *a, size_t len, const char *entry, size_t *off,
+	     size_t *size)
+{
+	int found = -ENOENT;
+
+	for (size_t pos = 0;;) {
+		const unsigned char *h = a + pos;
+		const char *en = (const char *)h + CPIO_HDR;
+		long mode, fsz, nsz;
+		if (len - pos < CPIO_HDR || memcmp(h, "070701", 6) || (mode = hex8(h + 14)) < 0 ||
+		    (fsz = hex8(h + 54)) < 0 || (nsz = hex8(h + 94)) < 1 ||
+		    (size_t)nsz > len - pos - CPIO_HDR || en[nsz - 1] ||
+		    strlen(en) != (size_t)nsz - 1)
+			return bad(name, "", "bad entry header");
+		size_t data = (pos + CPIO_HDR + (size_t)nsz + 3) & ~(size_t)3;
+		if (!strcmp(en, "TRAILER!!!"))
+			return found;
+		if (!name_ok(en))
+			return bad(name, en, "absolute or with ..");
+		if (data > len || (size_t)fsz > len - data)
+			return bad(name, en, "size past the end");
+		if (entry && (mode & 0170000) == 0100000 && !strcmp(en, entry)) {
+			*off = data;
+			*size = (size_t)fsz;
+			found = 0;
+		}
+		pos = (data + (size_t)fsz + 3) & ~(size_t)3;
+		if (pos > len)
+			pos = len;
+	}
+}

@@ -1,0 +1,222 @@
+/* mkrootfs embed: one static executable that is its own init and carries
+ * its payload: tinyinit, a newc cpio archive, the trailer of
+ * include/embedded.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include "cmds.h"
+#include "cpiowrite.h"
+#include "embedded.h"
+#include "err.h"
+#include "initrd.h"
+#include "plan.h"
+
+static void usage_embed(void)
+{
+	fputs("usage: mkrootfs embed -o OUT [OPTIONS] [--] PAYLOAD [ARG...]\n"
+	      "  OUT is tinyinit with PAYLOAD appended: run it and it runs PAYLOAD as\n"
+	      "  its child (from memory, no privileges needed); OUT's arguments replace\n"
+	      "  the default ARGs. strip or any rewrite of OUT destroys what it carries.\n"
+	      "  --as PATH            the payload's name in the archive (default /BASENAME)\n"
+	      "  --init PATH          the tinyinit to start from (default: beside mkrootfs)\n"
+	      "  --env K=V  --workdir DIR  --user U[:G]   recorded for the payload\n",
+	      stdout);
+}
+
+static int embed_opt(void *ctx, int c, const char *arg)
+{
+	(void)ctx;
+	(void)arg;
+	if (c == 'h') {
+		usage_embed();
+		exit(0);
+	}
+	return fail(EINVAL, "embed: bad option (see mkrootfs embed --help)");
+}
+
+/* Writes to a file descriptor, counting the bytes and their CRC-32. */
+struct crcsink {
+	struct sink s;
+	int fd;
+	uLong crc;
+	uint64_t n;
+	const char *path;
+};
+
+static int crc_write(struct sink *s, const void *buf, size_t len)
+{
+	struct crcsink *c = (struct crcsink *)s;
+	const unsigned char *p = buf;
+
+	for (size_t left = len; left;) {
+		ssize_t w = write(c->fd, p, left);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return fail(w ? errno : EIO, "%s: %s", c->path, strerror(w ? errno : EIO));
+		p += w;
+		left -= (size_t)w;
+	}
+	for (size_t off = 0; off < len;) {
+		uInt chunk = len - off > 1u << 30 ? 1u << 30 : (uInt)(len - off);
+
+		c->crc = crc32(c->crc, (const Bytef *)buf + off, chunk);
+		off += chunk;
+	}
+	c->n += len;
+	return 0;
+}
+
+static void le(unsigned char *p, uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++, v >>= 8)
+		p[i] = (unsigned char)v;
+}
+
+/* The recorded command line: options, "--", the payload, its arguments. */
+static int args_file(const struct build_opts *o, const struct plan *p, unsigned char **buf,
+		     size_t *len)
+{
+	struct strlist w = {0};
+	int r = plan_init_words(o, p, 1, &w);
+
+	if (!r)
+		r = strlist_add(&w, "--");
+	if (!r)
+		r = strlist_add(&w, o->as);
+	for (int i = 0; !r && i < o->nargs; i++)
+		r = strlist_add(&w, o->args[i]);
+	if (!r)
+		r = initrd_args(&w, buf, len);
+	strlist_free(&w);
+	return r;
+}
+
+/* tinyinit's bytes, then the archive of ARCH, then the trailer; written
+ * beside OUT and renamed into place. */
+static int write_out(const char *out, const struct entry *init, const struct layer *arch,
+		     int64_t epoch)
+{
+	struct crcsink cs = {.s.write = crc_write, .path = out};
+	struct cpio_write_opts wo = {.epoch = epoch};
+	unsigned char t[EMB_TRAILER_SIZE] = {0};
+	char *tmp = strfmt("%s.XXXXXX", out);
+	int r;
+
+	if (!tmp)
+		return -ENOMEM;
+	cs.fd = mkstemp(tmp);
+	if (cs.fd < 0) {
+		r = fail(errno, "%s: %s", out, strerror(errno));
+		free(tmp);
+		return r;
+	}
+	r = entry_write_data(init, &cs.s, NULL);
+	uint64_t off = cs.n;
+	cs.crc = crc32(0, NULL, 0);
+	if (!r)
+		r = layer_write_cpio(arch, &wo, &cs.s);
+	if (!r) {
+		memcpy(t, EMB_MAGIC, EMB_MAGIC_LEN);
+		le(t + 8, EMB_VERSION, 4);
+		le(t + 12, cs.crc, 4);
+		le(t + 16, off, 8);
+		le(t + 24, cs.n - off, 8);
+		r = cs.s.write(&cs.s, t, sizeof t);
+	}
+	if (!r && fchmod(cs.fd, 0755) < 0)
+		r = fail(errno, "%s: %s", out, strerror(errno));
+	if (close(cs.fd) < 0 && !r)
+		r = fail(errno, "%s: %s", out, strerror(errno));
+	if (!r && rename(tmp, out) < 0)
+		r = fail(errno, "%s: %s", out, strerror(errno));
+	if (r)
+		unlink(tmp);
+	free(tmp);
+	return r;
+}
+
+/* A tinyinit that already carries an archive would hide it. */
+static int check_init(const struct entry *e)
+{
+	unsigned char t[EMB_MAGIC_LEN];
+	int fd;
+
+	if (e->src != SRC_DISK || e->size < EMB_TRAILER_SIZE)
+		return 0;
+	fd = open(e->disk, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(errno, "%s: %s", e->disk, strerror(errno));
+	ssize_t n = pread(fd, t, sizeof t, (off_t)(e->size - EMB_TRAILER_SIZE));
+	close(fd);
+	if (n == sizeof t && memcmp(t, EMB_MAGIC, EMB_MAGIC_LEN) == 0)
+		return fail(EINVAL,
+			    "%s: already carries an embedded archive (give a plain "
+			    "tinyinit with --init)",
+			    e->disk);
+	return 0;
+}
+
+int cmd_embed(int argc, char **argv)
+{
+	static const struct option lo[] = {
+	    BUILD_OPTIONS,
+	    {"help", no_argument, 0, 'h'},
+	    {0, 0, 0, 0},
+	};
+	struct build_opts o = {0};
+	struct plan p = {0};
+	struct elf_info ei = {0};
+	struct layer *app = NULL, *init = NULL;
+	char *as = NULL, *base = NULL;
+	unsigned char *args = NULL;
+	size_t alen = 0;
+	long long epoch;
+	int r = build_parse(argc, argv, lo, &o, embed_opt, NULL);
+
+	if (!r)
+		r = build_operands(&o, argc, argv, "embed", 1);
+	if (!r && (o.nsrcs || o.adds.n || o.copy_libs))
+		r = fail(EINVAL, "embed: --layer, --add and --copy-libs are not supported yet: "
+				 "the payload must be one static executable");
+	if (!r)
+		r = source_date_epoch(&epoch);
+	if (!r)
+		r = build_payload(&o, &ei, &base, &as);
+	if (r)
+		goto out;
+	o.as = as;
+	app = layer_new(base);
+	init = layer_new("tinyinit");
+	if (!app || !init) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = plan_app(&o, &ei, app, init, "/tinyinit");
+	if (!r)
+		r = check_init(layer_find(init, "tinyinit"));
+	if (!r)
+		r = args_file(&o, &p, &args, &alen);
+	if (!r) {
+		r = layer_add_mem(app, "embed", "/" EMB_ARGS, args, alen);
+		args = NULL;
+	}
+	if (!r)
+		r = write_out(o.out, layer_find(init, "tinyinit"), app, epoch);
+out:
+	plan_free(&p);
+	layer_free(app);
+	layer_free(init);
+	elf_free(&ei);
+	build_opts_free(&o);
+	free(args);
+	free(as);
+	free(base);
+	return r;
+}
