@@ -45,7 +45,9 @@ static void usage_image(void)
 	      "  --env K=V  --workdir DIR  --user U[:G]  --label K=V  --stop-signal SIG\n"
 	      "  --compress gzip|zstd|none (default gzip)\n"
 	      "  --keep-owner         host files keep their owners (default 0:0)\n"
-	      "  --owner UID:GID      one owner for every layer written (set-id bits dropped)\n",
+	      "  --owner UID:GID      one owner for every layer written (set-id bits dropped)\n"
+	      "  --platform OS/ARCH[/VARIANT]  the manifest of a base image index (default:\n"
+	      "                       the payload's platform, which the base must match)\n",
 	      stdout);
 }
 

@@ -39,6 +39,8 @@ static void usage_initramfs(void)
 	      "  --compress gzip|zstd|xz|none (default gzip)\n"
 	      "  --keep-owner         host files keep their owners (default 0:0)\n"
 	      "  --owner UID:GID      one owner for every layer written (set-id bits dropped)\n"
+	      "  --platform OS/ARCH[/VARIANT]  the manifest of a base image index (default:\n"
+	      "                       the payload's platform, which the base must match)\n"
 	      "  --cmdline            print the kernel command line the initramfs expects\n"
 	      "                       (without -o: print it and write nothing)\n",
 	      stdout);

@@ -24,6 +24,11 @@ static int top_member(struct entry **v, size_t n, const char *name)
 
 int input_read(const char *path, int flags, struct input *in)
 {
+	return input_read_for(path, flags, NULL, in);
+}
+
+int input_read_for(const char *path, int flags, const struct platform *want, struct input *in)
+{
 	struct stat st;
 	struct entry **v = NULL;
 	size_t n = 0;
@@ -55,7 +60,7 @@ int input_read(const char *path, int flags, struct input *in)
 		return r;
 	if (top_member(v, n, "manifest.json") ||
 	    (top_member(v, n, "oci-layout") && top_member(v, n, "index.json"))) {
-		r = image_read(path, v, n, flags, in);
+		r = image_read(path, v, n, flags, want, in);
 		entries_free(v, n);
 		for (size_t i = 0; !r && i < in->nlayers; i++)
 			r = layer_gate(in->layers[i], NULL);

@@ -31,6 +31,10 @@ struct input {
 };
 
 int input_read(const char *path, int flags, struct input *in);
+/* The same; an image input must be for WANT (an index: its manifest for
+ * WANT), unless WANT is NULL. */
+struct platform;
+int input_read_for(const char *path, int flags, const struct platform *want, struct input *in);
 void input_free(struct input *in);
 
 /* A directory tree into L beneath PREFIX (the tree's root becomes PREFIX
@@ -58,6 +62,7 @@ int tar_read(const char *display, const struct tar_src *src, int flags, struct e
 void entries_free(struct entry **v, size_t n);
 
 /* An image tarball whose outer tar is MEMBERS (data in the spill file). */
-int image_read(const char *display, struct entry **members, size_t n, int flags, struct input *in);
+int image_read(const char *display, struct entry **members, size_t n, int flags,
+	       const struct platform *want, struct input *in);
 
 #endif

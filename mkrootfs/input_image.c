@@ -7,12 +7,14 @@
 #include "err.h"
 #include "input.h"
 #include "pathsafe.h"
+#include "platform.h"
 
 struct image_ctx {
 	const char *display;
 	struct entry **m;
 	size_t n;
 	int flags;
+	const struct platform *want; /* NULL: the only (or first) manifest */
 };
 
 static const struct entry *member(const struct image_ctx *c, const char *name)
@@ -23,7 +25,8 @@ static const struct entry *member(const struct image_ctx *c, const char *name)
 
 	if (path_clean(name, 0, &want, &why))
 		return NULL;
-	for (size_t i = 0; i < c->n && !found; i++) {
+	/* the last of several members with one name, as extraction would leave it */
+	for (size_t i = 0; i < c->n; i++) {
 		char *have = NULL;
 
 		if (c->m[i]->type == ET_FILE && path_clean(c->m[i]->path, 0, &have, &why) == 0 &&
@@ -225,18 +228,52 @@ static int is_index(const char *mt)
 		      strcmp(mt, "application/vnd.docker.distribution.manifest.list.v2+json") == 0);
 }
 
+/* The descriptor of MANIFESTS for C->want: the only one; else the one
+ * whose platform matches (attestations, "unknown/unknown", never do); an
+ * index without platforms: the first. */
+static int pick_manifest(const struct image_ctx *c, json_t *manifests, json_t **out)
+{
+	size_t n = json_array_size(manifests), with_platform = 0;
+	char want[64];
+
+	*out = NULL;
+	if (n <= 1 || !c->want) {
+		*out = json_array_get(manifests, 0);
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *d = json_array_get(manifests, i), *pl = json_object_get(d, "platform");
+
+		if (pl)
+			with_platform++;
+		if (pl && platform_matches(c->want, pl)) {
+			*out = d;
+			return 0;
+		}
+	}
+	if (!with_platform) {
+		*out = json_array_get(manifests, 0);
+		return 0;
+	}
+	return fail(ENOENT, "%s: the index has no manifest for %s (give --platform)", c->display,
+		    platform_str(c->want, want, sizeof want));
+}
+
 static int read_oci(struct image_ctx *c, struct input *in)
 {
 	json_t *doc, *desc, *layers;
 	char name[128], dg[DIGEST_STR_LEN + 1];
 	int r = json_load_member(c, "index.json", &doc), depth = 0;
 
-	/* index -> (index ->) manifest; an index with several picks the first */
+	/* index -> (index ->) manifest: the one for the wanted platform */
 	while (!r) {
 		const char *mt, *ref;
 		json_t *next;
+		int nested;
 
-		desc = json_array_get(json_object_get(doc, "manifests"), 0);
+		r = pick_manifest(c, json_object_get(doc, "manifests"), &desc);
+		if (r)
+			break;
 		mt = json_string_value(json_object_get(desc, "mediaType"));
 		ref = json_string_value(json_object_get(json_object_get(desc, "annotations"),
 							"io.containerd.image.name"));
@@ -247,6 +284,7 @@ static int read_oci(struct image_ctx *c, struct input *in)
 		}
 		if (ref && !in->name)
 			in->name = strdup(ref);
+		nested = is_index(mt); /* MT dies with DOC */
 		r = blob_name(c, json_string_value(json_object_get(desc, "digest")), name,
 			      sizeof name);
 		if (!r)
@@ -255,7 +293,7 @@ static int read_oci(struct image_ctx *c, struct input *in)
 			r = json_load_member(c, name, &next);
 		json_decref(doc);
 		doc = r ? NULL : next;
-		if (r || !is_index(mt))
+		if (r || !nested)
 			break;
 		if (++depth > 4)
 			r = fail(EINVAL, "%s: not an image: indexes nest too deep", c->display);
@@ -295,22 +333,35 @@ static int read_oci(struct image_ctx *c, struct input *in)
 	return r;
 }
 
-int image_read(const char *display, struct entry **members, size_t n, int flags, struct input *in)
+int image_read(const char *display, struct entry **members, size_t n, int flags,
+	       const struct platform *want, struct input *in)
 {
-	struct image_ctx c = {display, members, n, flags};
+	struct image_ctx c = {display, members, n, flags, want};
 	int r;
 
 	in->is_image = 1;
-	if (member(&c, "manifest.json")) {
+	/* both: the OCI layout wins, as containerd's importer decides */
+	if (member(&c, "oci-layout") && member(&c, "index.json")) {
+		in->format = strdup(member(&c, "manifest.json") ? "oci-archive+manifest.json"
+								: "oci-archive");
+		r = read_oci(&c, in);
+	} else {
 		in->format = strdup("docker-archive");
 		r = read_docker(&c, in);
-	} else {
-		in->format = strdup("oci-archive");
-		r = read_oci(&c, in);
 	}
 	if (!r && !json_is_object(in->config))
 		r = fail(EINVAL, "%s: not an image: the config is not a JSON object", display);
 	if (!r)
 		history(in);
+	if (!r && want && !platform_matches(want, in->config)) {
+		const char *os = json_string_value(json_object_get(in->config, "os"));
+		const char *arch = json_string_value(json_object_get(in->config, "architecture"));
+		const char *v = json_string_value(json_object_get(in->config, "variant"));
+		char w[64];
+
+		r = fail(EINVAL, "%s: the image is for %s/%s%s%s but the payload is for %s",
+			 display, os ? os : "?", arch ? arch : "?", v ? "/" : "", v ? v : "",
+			 platform_str(want, w, sizeof w));
+	}
 	return r;
 }

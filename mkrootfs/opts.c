@@ -67,6 +67,10 @@ static int build_opt(struct build_opts *o, int c, const char *arg)
 		break;
 	case BO_KEEP: o->owner.keep = 1; break;
 	case BO_OWNER: r = owner_parse("--owner", arg, &o->owner); break;
+	case BO_PLATFORM:
+		r = platform_parse(arg, &o->platform);
+		o->platform_set = !r;
+		break;
 	default: return 0;
 	}
 	return r ? r : 1;

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "err.h"
 
 int plan_push(struct plan *p, struct layer *l)
 {
@@ -36,12 +37,28 @@ static int push_boot(struct plan *p, struct layer *l, const char *from)
 
 int plan_inputs(const struct build_opts *o, struct plan *p)
 {
+	struct platform want = o->platform;
+
+	/* image inputs must be for the payload's platform (--platform: that one) */
+	if (o->nsrcs) {
+		struct platform pp;
+		char a[64], b[64];
+		int r = platform_of_file(o->payload, &pp);
+
+		if (r)
+			return r;
+		if (!o->platform_set)
+			want = pp;
+		else if (strcmp(want.os, pp.os) || strcmp(want.architecture, pp.architecture))
+			return fail(EINVAL, "--platform %s: the payload is for %s",
+				    platform_str(&want, a, sizeof a), platform_str(&pp, b, sizeof b));
+	}
 	p->inputs = calloc(o->nsrcs ? o->nsrcs : 1, sizeof *p->inputs);
 	if (!p->inputs)
 		return -ENOMEM;
 	for (size_t i = 0; i < o->nsrcs; i++) {
 		struct input *in = &p->inputs[i];
-		int r = input_read(o->srcs[i].path, 0, in);
+		int r = input_read_for(o->srcs[i].path, 0, &want, in);
 
 		p->ninputs++;
 		if (r)

@@ -11,6 +11,7 @@
 #include "layer.h"
 #include "oci.h"
 #include "owners.h"
+#include "platform.h"
 
 /* The options both commands take, for their getopt_long tables. */
 enum {
@@ -24,6 +25,7 @@ enum {
 	BO_USER,
 	BO_KEEP,
 	BO_OWNER,
+	BO_PLATFORM,
 	BO_NEXT /* a command's own options start here */
 };
 /* clang-format off */
@@ -33,7 +35,7 @@ enum {
 	{"add", required_argument, 0, BO_ADD}, {"layer", required_argument, 0, BO_LAYER},          \
 	{"env", required_argument, 0, BO_ENV}, {"workdir", required_argument, 0, BO_WD},           \
 	{"user", required_argument, 0, BO_USER}, {"keep-owner", no_argument, 0, BO_KEEP},          \
-	{"owner", required_argument, 0, BO_OWNER}
+	{"owner", required_argument, 0, BO_OWNER}, {"platform", required_argument, 0, BO_PLATFORM}
 /* clang-format on */
 
 struct src {
@@ -45,7 +47,9 @@ struct build_opts {
 	const char *out, *as, *init, *payload;
 	int copy_libs, no_init;
 	struct owner_policy owner; /* --keep-owner, --owner */
-	int layer_is_boot;	   /* --layer means a boot layer (initramfs) */
+	struct platform platform;  /* --platform, else the payload's */
+	int platform_set;
+	int layer_is_boot; /* --layer means a boot layer (initramfs) */
 	struct strlist adds;
 	struct src *srcs;
 	size_t nsrcs;
