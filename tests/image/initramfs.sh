@@ -152,8 +152,17 @@ SOURCE_DATE_EPOCH=1700000000 "$M" initramfs -o "$WORK/sde.img" --compress none "
 expect_eq "SOURCE_DATE_EPOCH sets every mtime" "1700000000" \
 	"$(unz "$WORK/sde.img" | python3 -c '
 import sys
-b = sys.stdin.buffer.read()
-print(" ".join(sorted({str(int(b[i+46:i+54], 16)) for i in range(len(b)) if b[i:i+6] == b"070701" and b[i+110:i+120] != b"TRAILER!!!"})))')"
+b, i, t = sys.stdin.buffer.read(), 0, set()
+while b[i:i+6] == b"070701":  # walk the headers (file data may hold the magic too)
+    f = lambda k: int(b[i+6+8*k:i+14+8*k], 16)
+    ns, fs = f(11), f(6)
+    name = b[i+110:i+110+ns-1]
+    if name == b"TRAILER!!!":
+        break
+    t.add(str(f(5)))
+    i = (i + 110 + ns + 3) & ~3
+    i = (i + fs + 3) & ~3
+print(" ".join(sorted(t)))')"
 
 # --- atomic output, clear errors ------------------------------------------------------
 check_err() { # NAME REGEX ARGS...
