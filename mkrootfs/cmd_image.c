@@ -47,7 +47,11 @@ static void usage_image(void)
 	      "  --keep-owner         host files keep their owners (default 0:0)\n"
 	      "  --owner UID:GID      one owner for every layer written (set-id bits dropped)\n"
 	      "  --platform OS/ARCH[/VARIANT]  the manifest of a base image index (default:\n"
-	      "                       the payload's platform, which the base must match)\n",
+	      "                       the payload's platform, which the base must match)\n"
+	      "  --essentials         add a CA bundle, /etc/passwd and /etc/group (root, nonroot\n"
+	      "                       65532), /etc/nsswitch.conf, /tmp; --user nonroot works\n"
+	      "  --ca-bundle FILE     the CA bundle for --essentials (default: the host's)\n"
+	      "  --tzdata             add the time zone database (/usr/share/zoneinfo)\n",
 	      stdout);
 }
 
@@ -95,6 +99,27 @@ static int parse(int argc, char **argv, struct opts *o)
 	o->spec.env = o->b.env;
 	o->spec.workdir = o->b.workdir;
 	o->spec.user = o->b.user;
+	return r;
+}
+
+/* --essentials, --tzdata: a layer of their own beneath the payload's. */
+static int push_essentials(const struct build_opts *b, struct plan *p)
+{
+	struct layer *l;
+	int r;
+
+	if (!b->ess.on && !b->ess.tzdata)
+		return 0;
+	if (!(l = layer_new("essentials")))
+		return -ENOMEM;
+	l->created_by = strdup(b->ess.tzdata && !b->ess.on ? "mkrootfs --tzdata"
+			       : b->ess.tzdata		   ? "mkrootfs --essentials --tzdata"
+							   : "mkrootfs --essentials");
+	r = l->created_by ? build_essentials(b, l) : -ENOMEM;
+	if (!r)
+		r = plan_push(p, l);
+	if (r)
+		layer_free(l);
 	return r;
 }
 
@@ -149,6 +174,11 @@ int cmd_image(int argc, char **argv)
 	r = plan_app(&o.b, &ei, app, p.nboot ? init : app, o.b.no_init ? NULL : "/tinyinit");
 	if (r)
 		goto out;
+	/* boot layers: the essentials join the payload's (top) boot layer */
+	if (!r && p.nboot)
+		r = build_essentials(&o.b, app);
+	if (r)
+		goto out;
 	if (p.nboot) {
 		if (o.b.no_init) {
 			r = fail(EINVAL, "--boot-layer needs tinyinit (drop --no-init)");
@@ -161,7 +191,9 @@ int cmd_image(int argc, char **argv)
 			init = NULL;
 		o.spec.clear_workdir_user = 1;
 	} else {
-		r = plan_push(&p, app);
+		r = push_essentials(&o.b, &p);
+		if (!r)
+			r = plan_push(&p, app);
 		if (!r)
 			app = NULL;
 	}

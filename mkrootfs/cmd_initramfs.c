@@ -41,6 +41,10 @@ static void usage_initramfs(void)
 	      "  --owner UID:GID      one owner for every layer written (set-id bits dropped)\n"
 	      "  --platform OS/ARCH[/VARIANT]  the manifest of a base image index (default:\n"
 	      "                       the payload's platform, which the base must match)\n"
+	      "  --essentials         add a CA bundle, /etc/passwd and /etc/group (root, nonroot\n"
+	      "                       65532), /etc/nsswitch.conf, /tmp; --user nonroot works\n"
+	      "  --ca-bundle FILE     the CA bundle for --essentials (default: the host's)\n"
+	      "  --tzdata             add the time zone database (/usr/share/zoneinfo)\n"
 	      "  --cmdline            print the kernel command line the initramfs expects\n"
 	      "                       (without -o: print it and write nothing)\n",
 	      stdout);
@@ -231,6 +235,8 @@ int cmd_initramfs(int argc, char **argv)
 	/* tinyinit is /init; without boot layers the payload's files join it
 	 * in the root, with them they are the top layer */
 	r = plan_app(&o.b, &ei, app, root, INITRD_INIT);
+	if (!r)
+		r = build_essentials(&o.b, app);
 	if (!r && !p.nboot) {
 		r = check_reserved(app);
 		if (!r)

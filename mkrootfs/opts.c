@@ -71,6 +71,12 @@ static int build_opt(struct build_opts *o, int c, const char *arg)
 		r = platform_parse(arg, &o->platform);
 		o->platform_set = !r;
 		break;
+	case BO_ESSENTIALS: o->ess.on = 1; break;
+	case BO_TZDATA: o->ess.tzdata = 1; break;
+	case BO_CA_BUNDLE:
+		o->ess.on = 1;
+		o->ess.ca = arg;
+		break;
 	default: return 0;
 	}
 	return r ? r : 1;
@@ -99,7 +105,24 @@ int build_operands(struct build_opts *o, int argc, char **argv, const char *cmd,
 	o->payload = argv[optind];
 	o->args = argv + optind + 1;
 	o->nargs = argc - optind - 1;
-	return 0;
+	return build_resolve_user(o);
+}
+
+int build_resolve_user(struct build_opts *o)
+{
+	int r;
+
+	if (!o->ess.on || !o->user || o->user == o->ess.user)
+		return 0;
+	r = essentials_user(o->user, &o->ess.user);
+	if (!r)
+		o->user = o->ess.user;
+	return r;
+}
+
+int build_essentials(const struct build_opts *o, struct layer *l)
+{
+	return o->ess.on || o->ess.tzdata ? essentials_add(&o->ess, l) : 0;
 }
 
 void build_opts_free(struct build_opts *o)
@@ -107,6 +130,8 @@ void build_opts_free(struct build_opts *o)
 	strlist_free(&o->adds);
 	strlist_free(&o->env);
 	free(o->srcs);
+	free(o->ess.user);
+	o->ess.user = NULL;
 	o->srcs = NULL;
 	o->nsrcs = 0;
 }

@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include "elfinfo.h"
+#include "essentials.h"
 #include "input.h"
 #include "layer.h"
 #include "oci.h"
@@ -26,6 +27,9 @@ enum {
 	BO_KEEP,
 	BO_OWNER,
 	BO_PLATFORM,
+	BO_ESSENTIALS,
+	BO_TZDATA,
+	BO_CA_BUNDLE,
 	BO_NEXT /* a command's own options start here */
 };
 /* clang-format off */
@@ -35,7 +39,9 @@ enum {
 	{"add", required_argument, 0, BO_ADD}, {"layer", required_argument, 0, BO_LAYER},          \
 	{"env", required_argument, 0, BO_ENV}, {"workdir", required_argument, 0, BO_WD},           \
 	{"user", required_argument, 0, BO_USER}, {"keep-owner", no_argument, 0, BO_KEEP},          \
-	{"owner", required_argument, 0, BO_OWNER}, {"platform", required_argument, 0, BO_PLATFORM}
+	{"owner", required_argument, 0, BO_OWNER}, {"platform", required_argument, 0, BO_PLATFORM}, \
+	{"essentials", no_argument, 0, BO_ESSENTIALS}, {"tzdata", no_argument, 0, BO_TZDATA},      \
+	{"ca-bundle", required_argument, 0, BO_CA_BUNDLE}
 /* clang-format on */
 
 struct src {
@@ -55,6 +61,7 @@ struct build_opts {
 	size_t nsrcs;
 	struct strlist env; /* K=V */
 	const char *workdir, *user;
+	struct essentials ess; /* --essentials, --tzdata, --ca-bundle */
 	char **args;
 	int nargs;
 };
@@ -69,6 +76,11 @@ int build_add_src(struct build_opts *o, const char *path, int boot);
  * [ARG...]. CMD names the command in messages. */
 int build_operands(struct build_opts *o, int argc, char **argv, const char *cmd, int need_out);
 void build_opts_free(struct build_opts *o);
+
+/* With --essentials: --user names resolved to numbers (essentials.h). */
+int build_resolve_user(struct build_opts *o);
+/* The essentials into L (nothing without --essentials/--tzdata). */
+int build_essentials(const struct build_opts *o, struct layer *l);
 
 /* The payload: an ELF, static unless --copy-libs. *BASE is its file name,
  * *AS where it goes ("/BASENAME" or --as, cleaned). */
