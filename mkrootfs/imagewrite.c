@@ -2,21 +2,58 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "err.h"
 #include "imagewrite.h"
 #include "outtar.h"
 #include "progress.h"
 
+/* A kept blob, byte for byte from the spill file. */
+static int copy_blob(struct outtar *ot, const struct layer *l, struct descriptor *d,
+		     char diff_id[72])
+{
+	const struct layer_blob *b = l->blob;
+	struct sink *bs = outtar_blob_begin(ot);
+	char buf[1 << 16], hex[DIGEST_HEX_LEN + 1];
+	uint64_t off = 0;
+	int r = bs ? 0 : -ENOMEM;
+
+	while (!r && off < b->size) {
+		size_t n = b->size - off < sizeof buf ? (size_t)(b->size - off) : sizeof buf;
+		ssize_t got = pread(spill_fd(), buf, n, b->spill_off + (off_t)off);
+
+		if (got != (ssize_t)n)
+			r = fail(EIO, "%s: cannot read the kept blob back", l->name);
+		else
+			r = sink_write(bs, buf, n);
+		off += n;
+	}
+	if (!r)
+		r = outtar_blob_end(ot, hex, &d->size);
+	if (!r && strcmp(hex, b->digest + 7) != 0)
+		r = fail(EIO, "%s: the kept blob changed (sha256:%s)", l->name, hex);
+	if (r)
+		return r;
+	d->media_type = b->media_type;
+	snprintf(d->digest, sizeof d->digest, "%s", b->digest);
+	snprintf(diff_id, 72, "%s", b->diff_id);
+	progress_add(l->data_bytes);
+	return 0;
+}
+
 static int write_layer(struct outtar *ot, const struct image_out *o, const struct layer *l,
 		       int64_t epoch, struct descriptor *d, char diff_id[72])
 {
 	struct layer_write_opts wo = {.epoch = epoch, .progress = progress_add};
-	struct sink *bs = outtar_blob_begin(ot);
+	struct sink *bs;
 	struct zsink *z;
 	char hex[DIGEST_HEX_LEN + 1], uhex[DIGEST_HEX_LEN + 1];
 	uint64_t usize;
 	int r;
 
+	if (l->blob)
+		return copy_blob(ot, l, d, diff_id);
+	bs = outtar_blob_begin(ot);
 	if (!bs)
 		return -ENOMEM;
 	r = zsink_open(&z, o->comp, bs);
@@ -86,12 +123,13 @@ int image_write(const struct image_out *o, struct layer *const *layers, size_t n
 	struct descriptor *ld = calloc(n ? n : 1, sizeof *ld), cd, md;
 	char(*ids)[72] = calloc(n ? n : 1, sizeof *ids);
 	const char **idp = calloc(n ? n : 1, sizeof *idp), **by = calloc(n ? n : 1, sizeof *by);
+	const char **hist = calloc(n ? n : 1, sizeof *hist);
 	char **lhex = calloc(n ? n : 1, sizeof *lhex);
 	char chex[DIGEST_HEX_LEN + 1], mhex[DIGEST_HEX_LEN + 1];
 	uint64_t total = 0;
 	int r;
 
-	if (!ld || !ids || !idp || !by || !lhex) {
+	if (!ld || !ids || !idp || !by || !lhex || !hist) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -110,12 +148,14 @@ int image_write(const struct image_out *o, struct layer *const *layers, size_t n
 		r = write_layer(&ot, o, layers[i], spec->epoch, &ld[i], ids[i]);
 		idp[i] = ids[i];
 		by[i] = layers[i]->created_by ? layers[i]->created_by : layers[i]->name;
+		hist[i] = layers[i]->blob ? layers[i]->blob->history : NULL;
 		lhex[i] = ld[i].digest + 7;
 	}
 	progress_end();
 	spec->nlayers = n;
 	spec->diff_ids = idp;
 	spec->created_by = by;
+	spec->history = hist;
 	if (!r)
 		r = blob_json(&ot, oci_config(spec), MT_CONFIG, &cd, chex);
 	if (!r)
@@ -133,6 +173,7 @@ out:
 	free(ids);
 	free(idp);
 	free(by);
+	free(hist);
 	free(lhex);
 	return r == -ENOMEM ? fail(ENOMEM, "%s: out of memory", o->path) : r;
 }

@@ -60,6 +60,9 @@ struct tar_src {
 int tar_read(const char *display, const struct tar_src *src, int flags, struct entry ***out,
 	     size_t *n, uint64_t *usize);
 void entries_free(struct entry **v, size_t n);
+/* The diff_id of a (compressed) layer tar: the SHA-256 of its bytes
+ * uncompressed, to the end of the stream. */
+int tar_diff_id(const char *display, const struct tar_src *src, char hex[DIGEST_HEX_LEN + 1]);
 
 /* An image tarball whose outer tar is MEMBERS (data in the spill file). */
 int image_read(const char *display, struct entry **members, size_t n, int flags,

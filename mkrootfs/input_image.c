@@ -1,10 +1,12 @@
 /* Image tarballs as input: docker-archive (manifest.json) and OCI archive
  * (oci-layout, index.json). All layers, in order, and the config. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "err.h"
+#include "oci.h"
 #include "input.h"
 #include "pathsafe.h"
 #include "platform.h"
@@ -122,6 +124,44 @@ static int verify_member(const struct image_ctx *c, const char *name, char out[D
 	return 0;
 }
 
+/* The blob of layer IDX as it is, its diff_id checked against the
+ * config's rootfs.diff_ids: an image input's layers go out byte for byte. */
+static int keep_blob(const struct image_ctx *c, const struct entry *e, size_t idx, struct input *in,
+		     const struct tar_src *src, const char *disp)
+{
+	json_t *ids = json_object_get(json_object_get(in->config, "rootfs"), "diff_ids");
+	const char *want = json_string_value(json_array_get(ids, idx));
+	struct layer_blob *b = calloc(1, sizeof *b);
+	char hex[DIGEST_HEX_LEN + 1];
+	unsigned char m[4] = {0};
+	int r;
+
+	(void)c;
+	if (!b)
+		return -ENOMEM;
+	in->layers[idx]->blob = b;
+	if (json_array_size(ids) != in->nlayers)
+		return fail(EINVAL, "%s: not an image: %zu layers but %zu diff_ids in the config",
+			    c->display, in->nlayers, json_array_size(ids));
+	r = tar_diff_id(disp, src, hex);
+	if (r)
+		return r;
+	snprintf(b->diff_id, sizeof b->diff_id, "sha256:%s", hex);
+	if (!want || strcmp(want, b->diff_id) != 0)
+		return fail(EINVAL, "%s: its diff_id is %s but the config says %s", disp,
+			    b->diff_id, want ? want : "nothing");
+	b->spill_off = e->spill_off;
+	b->size = e->size;
+	snprintf(b->digest, sizeof b->digest, "%s", in->info[idx].digest);
+	if (pread(src->fd, m, sizeof m, src->off) < 0)
+		return fail(errno, "%s: %s", disp, strerror(errno));
+	b->media_type =
+	    strdup(m[0] == 0x1f && m[1] == 0x8b					  ? MT_LAYER_GZIP
+		   : m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd ? MT_LAYER_ZSTD
+										  : MT_LAYER_TAR);
+	return b->media_type ? 0 : -ENOMEM;
+}
+
 static int read_layer(const struct image_ctx *c, const char *name, size_t idx, struct input *in)
 {
 	const struct entry *e = member(c, name);
@@ -153,6 +193,8 @@ static int read_layer(const struct image_ctx *c, const char *name, size_t idx, s
 		v[i] = NULL;
 	}
 	entries_free(v, n);
+	if (!r && !(c->flags & IN_NODATA))
+		r = keep_blob(c, e, idx, in, &src, disp);
 	return r;
 }
 
@@ -164,21 +206,44 @@ static int alloc_layers(struct input *in, size_t n)
 	return in->layers && in->info ? 0 : -ENOMEM;
 }
 
+/* created_by of each layer, and each kept blob's own history entries: the
+ * empty_layer ones before it and its own (those after the last layer go
+ * with the last). */
 static void history(struct input *in)
 {
-	json_t *h = json_object_get(in->config, "history"), *x;
+	json_t *h = json_object_get(in->config, "history"), *x, *own = json_array();
 	size_t i, k = 0;
 
 	json_array_foreach(h, i, x)
 	{
 		const char *by = json_string_value(json_object_get(x, "created_by"));
+		int empty = json_is_true(json_object_get(x, "empty_layer"));
 
-		if (json_is_true(json_object_get(x, "empty_layer")))
+		json_array_append(own, x);
+		if (empty && !(i + 1 == json_array_size(h) && k > 0))
 			continue;
-		if (k < in->nlayers && by)
+		if (!empty && k < in->nlayers && by)
 			in->layers[k]->created_by = strdup(by);
+		if (empty) /* trailing: the last layer's */
+			k--;
+		if (k < in->nlayers && in->layers[k]->blob) {
+			json_t *prev = NULL;
+
+			if (in->layers[k]->blob->history)
+				prev = json_loads(in->layers[k]->blob->history, 0, NULL);
+			if (prev) {
+				json_array_extend(prev, own);
+				json_decref(own);
+				own = prev;
+			}
+			free(in->layers[k]->blob->history);
+			in->layers[k]->blob->history = json_dumps(own, JSON_COMPACT);
+		}
+		json_decref(own);
+		own = json_array();
 		k++;
 	}
+	json_decref(own);
 }
 
 static int read_docker(struct image_ctx *c, struct input *in)

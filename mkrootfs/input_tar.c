@@ -263,6 +263,45 @@ static int verify_raw(const char *display, const struct tar_src *src)
 	return r;
 }
 
+int tar_diff_id(const char *display, const struct tar_src *src, char hex[DIGEST_HEX_LEN + 1])
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *ae;
+	struct region *reg = NULL;
+	struct digest d;
+	char buf[1 << 16];
+	int r = 0;
+
+	if (!a || digest_init(&d)) {
+		archive_read_free(a);
+		return -ENOMEM;
+	}
+	support_filters(a);
+	archive_read_support_format_raw(a);
+	if (open_src(a, src, &reg) != ARCHIVE_OK || archive_read_next_header(a, &ae) != ARCHIVE_OK)
+		r = -EIO;
+	while (!r) {
+		la_ssize_t n = archive_read_data(a, buf, sizeof buf);
+
+		if (n == 0)
+			break;
+		if (n < 0)
+			r = -EIO;
+		else
+			digest_update(&d, buf, (size_t)n);
+	}
+	if (r)
+		r = fail(EIO, "%s: corrupt or truncated compressed data: %s", display,
+			 archive_error_string(a) ? archive_error_string(a) : "read error");
+	if (r)
+		digest_free(&d);
+	else
+		digest_final(&d, hex);
+	archive_read_free(a);
+	free(reg);
+	return r;
+}
+
 int tar_read(const char *display, const struct tar_src *src, int flags, struct entry ***out,
 	     size_t *n, uint64_t *usize)
 {

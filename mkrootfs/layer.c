@@ -144,6 +144,11 @@ void layer_free(struct layer *l)
 	free(l->v);
 	free(l->files.slot);
 	free(l->dels.slot);
+	if (l->blob) {
+		free(l->blob->media_type);
+		free(l->blob->history);
+		free(l->blob);
+	}
 	free(l->name);
 	free(l->created_by);
 	free(l);

@@ -55,10 +55,21 @@ struct htab {
 	size_t cap, used;
 };
 
+/* A layer of an image input, kept as it was: written byte for byte (same
+ * blob, digest, diff_id, history) instead of serializing the entries. */
+struct layer_blob {
+	off_t spill_off; /* the compressed blob, in the spill file */
+	uint64_t size;
+	char digest[72], diff_id[72]; /* "sha256:..." */
+	char *media_type;
+	char *history; /* JSON array of its config history entries, or NULL */
+};
+
 struct layer {
-	char *name;	  /* for messages: "app.tar", "img.tar layer 2" */
-	char *created_by; /* history */
-	struct entry **v; /* in the order they were added */
+	struct layer_blob *blob; /* NULL: serialize the entries */
+	char *name;		 /* for messages: "app.tar", "img.tar layer 2" */
+	char *created_by;	 /* history */
+	struct entry **v;	 /* in the order they were added */
 	size_t n, cap;
 	struct htab files, dels;
 	uint64_t data_bytes; /* sum of file sizes */

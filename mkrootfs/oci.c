@@ -142,9 +142,18 @@ json_t *oci_config(const struct image_spec *s)
 	ids = json_array();
 	hist = json_array();
 	for (size_t i = 0; i < s->nlayers; i++) {
-		json_t *h = json_object();
+		json_t *kept =
+		    s->history && s->history[i] ? json_loads(s->history[i], 0, NULL) : NULL;
+		json_t *h;
 
 		json_array_append_new(ids, json_string(s->diff_ids[i]));
+		if (json_is_array(kept)) { /* a base layer's entries, as they were */
+			json_array_extend(hist, kept);
+			json_decref(kept);
+			continue;
+		}
+		json_decref(kept);
+		h = json_object();
 		json_object_set_new(h, "created", json_string(when));
 		json_object_set_new(h, "created_by", json_string(s->created_by[i]));
 		json_array_append_new(hist, h);

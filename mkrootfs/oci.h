@@ -7,10 +7,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MT_MANIFEST "application/vnd.oci.image.manifest.v1+json"
-#define MT_INDEX    "application/vnd.oci.image.index.v1+json"
-#define MT_CONFIG   "application/vnd.oci.image.config.v1+json"
-#define OCI_LAYOUT  "{\"imageLayoutVersion\":\"1.0.0\"}"
+#define MT_MANIFEST   "application/vnd.oci.image.manifest.v1+json"
+#define MT_INDEX      "application/vnd.oci.image.index.v1+json"
+#define MT_CONFIG     "application/vnd.oci.image.config.v1+json"
+#define MT_LAYER_TAR  "application/vnd.oci.image.layer.v1.tar"
+#define MT_LAYER_GZIP "application/vnd.oci.image.layer.v1.tar+gzip"
+#define MT_LAYER_ZSTD "application/vnd.oci.image.layer.v1.tar+zstd"
+#define OCI_LAYOUT    "{\"imageLayoutVersion\":\"1.0.0\"}"
 
 struct strlist {
 	char **v;
@@ -34,6 +37,8 @@ struct image_spec {
 	size_t nlayers;
 	const char *const *diff_ids; /* "sha256:..." */
 	const char *const *created_by;
+	const char *const *history; /* per layer: a kept base layer's own entries
+				       (JSON array), else NULL: one made here */
 };
 
 struct descriptor {

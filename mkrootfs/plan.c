@@ -51,7 +51,8 @@ int plan_inputs(const struct build_opts *o, struct plan *p)
 			want = pp;
 		else if (strcmp(want.os, pp.os) || strcmp(want.architecture, pp.architecture))
 			return fail(EINVAL, "--platform %s: the payload is for %s",
-				    platform_str(&want, a, sizeof a), platform_str(&pp, b, sizeof b));
+				    platform_str(&want, a, sizeof a),
+				    platform_str(&pp, b, sizeof b));
 	}
 	p->inputs = calloc(o->nsrcs ? o->nsrcs : 1, sizeof *p->inputs);
 	if (!p->inputs)
@@ -72,6 +73,13 @@ int plan_inputs(const struct build_opts *o, struct plan *p)
 
 			owners_apply(l, in->is_image ? NULL : in->path,
 				     strcmp(in->format, "directory") == 0, &o->owner);
+			/* --owner rewrites the entries: the blob no longer holds them */
+			if (l->blob && o->owner.set) {
+				free(l->blob->media_type);
+				free(l->blob->history);
+				free(l->blob);
+				l->blob = NULL;
+			}
 
 			if (o->srcs[i].boot) {
 				r = push_boot(p, l, o->srcs[i].path);

@@ -34,3 +34,68 @@ mk both image -o "$G/b.tar" --layer "$G/both.tar" "$HELLO"
 expect_eq "OCI layout and manifest.json: the OCI layout wins" oci "$(which_of "$G/b.tar")"
 expect_match "inspect names the format it read" "both.tar: oci-archive\+manifest.json, 1 layer" \
 	"$("$M" inspect "$G/both.tar" 2>&1)"
+
+# A base image written by another tool (Python's gzip, spaced JSON) goes out
+# byte for byte: same blobs, digests, diff_ids, order, history kept.
+mk keep image -o "$G/k.tar" --layer "$G/base.tar" "$HELLO"
+expect_eq "base image: builds" 0 $?
+rm -rf "$G/in" "$G/out" && mkdir -p "$G/in" "$G/out" && tar -xf "$G/base.tar" -C "$G/in" && tar -xf "$G/k.tar" -C "$G/out"
+inl=$(py "$G/in/manifest.json" '" ".join(j[0]["Layers"])')
+outl=$(py "$G/out/manifest.json" '" ".join(j[0]["Layers"][:2])')
+expect_eq "base image: the same blobs, in order" "$inl" "$outl"
+same=1
+for b in $inl; do cmp -s "$G/in/$b" "$G/out/$b" || same=0; done
+expect_eq "base image: the blobs are byte for byte the same" 1 $same
+incfg=$G/in/$(py "$G/in/manifest.json" 'j[0]["Config"]')
+outcfg=$G/out/$(py "$G/out/manifest.json" 'j[0]["Config"]')
+expect_eq "base image: the same diff_ids first" "$(py "$incfg" 'j["rootfs"]["diff_ids"]')" \
+	"$(py "$outcfg" 'j["rootfs"]["diff_ids"][:2]')"
+expect_eq "base image: its history kept (empty_layer entries too), then ours" \
+	"ADD rootfs.tar /|ENV A=1|RUN make data|CMD [\"sh\"]|mkrootfs image $HELLO as /hello" \
+	"$(py "$outcfg" '"|".join(h["created_by"] for h in j["history"])')"
+expect_eq "base image: the created times kept" "2020-01-01T00:00:00Z" "$(py "$outcfg" 'j["history"][0]["created"]')"
+man=$(py "$G/out/index.json" 'j["manifests"][0]["digest"].split(":")[1]')
+expect_eq "base image: the OCI manifest names the same layer digests" \
+	"$(py "$G/in/manifest.json" '" ".join("sha256:" + l.split("/")[-1] for l in j[0]["Layers"])')" \
+	"$(py "$G/out/blobs/sha256/$man" '" ".join(l["digest"] for l in j["layers"][:2])')"
+# the owners of the base (uid 1000) stay, as the blob is unchanged
+expect_eq "base image: owners inside the blob unchanged" "1000/1000" \
+	"$(tar -tvzf "$G/out/$(py "$G/out/manifest.json" 'j[0]["Layers"][0]')" --numeric-owner | awk 'NR==1 {print $2}')"
+
+# a docker archive whose layer does not match its config's diff_id
+python3 - "$G" <<'PY'
+import io, json, os, sys, tarfile
+d = sys.argv[1]
+src = tarfile.open(os.path.join(d, "base.tar"))
+out = tarfile.open(os.path.join(d, "baddiff.tar"), "w")
+for m in src.getmembers():
+    data = src.extractfile(m).read()
+    try:
+        j = json.loads(data)
+        if isinstance(j, dict) and "rootfs" in j:
+            j["rootfs"]["diff_ids"][1] = "sha256:" + "0" * 64
+            data = json.dumps(j).encode()
+            import hashlib
+            newname = "blobs/sha256/" + hashlib.sha256(data).hexdigest()
+            cfgname, m.name = m.name, newname
+    except Exception:
+        pass
+    if m.name == "manifest.json":
+        continue
+    m.size = len(data)
+    out.addfile(m, io.BytesIO(data))
+man = json.loads(src.extractfile("manifest.json").read())
+man[0]["Config"] = newname
+data = json.dumps(man).encode()
+ti = tarfile.TarInfo("manifest.json"); ti.size = len(data)
+out.addfile(ti, io.BytesIO(data))
+out.close()
+PY
+expect_fail "docker archive: a layer that does not match its diff_id" "$G/bad.tar" \
+	"^mkrootfs: $G/baddiff.tar layer 2: its diff_id is sha256:[0-9a-f]{64} but the config says sha256:0{64}$" \
+	image -o "$G/bad.tar" --layer "$G/baddiff.tar" "$HELLO"
+# --owner rewrites the base layers (new blobs)
+mk kown image -o "$G/ko.tar" --owner 0:0 --layer "$G/base.tar" "$HELLO"
+rm -rf "$G/ko" && mkdir -p "$G/ko" && tar -xf "$G/ko.tar" -C "$G/ko"
+expect_eq "--owner: the base layers are rewritten" 0:0 \
+	"$(tar -tvzf "$G/ko/$(py "$G/ko/manifest.json" 'j[0]["Layers"][0]')" --numeric-owner | awk 'NR==1 {print $2}' | tr / :)"
