@@ -15,9 +15,17 @@
 #define NS (MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
 static const char *const masked[] = {
-	"proc/acpi",        "proc/asound", "proc/kcore",   "proc/keys",    "proc/latency_stats",
-	"proc/timer_list",  "proc/timer_stats", "proc/sched_debug", "proc/scsi", "sys/firmware",
-	"sys/devices/virtual/powercap",
+    "proc/acpi",
+    "proc/asound",
+    "proc/kcore",
+    "proc/keys",
+    "proc/latency_stats",
+    "proc/timer_list",
+    "proc/timer_stats",
+    "proc/sched_debug",
+    "proc/scsi",
+    "sys/firmware",
+    "sys/devices/virtual/powercap",
 };
 static const char *const readonly[] = {"proc/bus", "proc/fs", "proc/irq", "proc/sys",
 				       "proc/sysrq-trigger"};
@@ -63,14 +71,14 @@ int main(int argc, char **argv)
 	ok &= !mkdir("dev/shm", 01777);
 	ok &= !mount("shm", "dev/shm", "tmpfs", NS, "mode=1777,size=65536k");
 	ok &= !symlink("/proc/self/fd", "dev/fd") & !symlink("/proc/self/fd/0", "dev/stdin") &
-	      !symlink("/proc/self/fd/1", "dev/stdout") & !symlink("/proc/self/fd/2", "dev/stderr") &
-	      !symlink("pts/ptmx", "dev/ptmx");
+	      !symlink("/proc/self/fd/1", "dev/stdout") &
+	      !symlink("/proc/self/fd/2", "dev/stderr") & !symlink("pts/ptmx", "dev/ptmx");
 	for (unsigned i = 0; i < sizeof masked / sizeof masked[0]; i++) {
 		if (syscall(SYS_newfstatat, AT_FDCWD, masked[i], &st, AT_SYMLINK_NOFOLLOW))
 			continue;
 		ok &= S_ISDIR(st.st_mode)
-			      ? !mount("tmpfs", masked[i], "tmpfs", MS_RDONLY | NS, "size=0")
-			      : !mount("dev/null", masked[i], NULL, MS_BIND, NULL);
+			  ? !mount("tmpfs", masked[i], "tmpfs", MS_RDONLY | NS, "size=0")
+			  : !mount("dev/null", masked[i], NULL, MS_BIND, NULL);
 	}
 	for (unsigned i = 0; i < sizeof readonly / sizeof readonly[0]; i++) {
 		if (syscall(SYS_newfstatat, AT_FDCWD, readonly[i], &st, AT_SYMLINK_NOFOLLOW))

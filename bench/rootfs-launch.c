@@ -58,7 +58,8 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			if (!WIFEXITED(st) || WEXITSTATUS(st)) {
-				fprintf(stderr, "rootfs-launch: %s failed (status 0x%x)\n", child_argv[0], st);
+				fprintf(stderr, "rootfs-launch: %s failed (status 0x%x)\n",
+					child_argv[0], st);
 				return 1;
 			}
 		}

@@ -9,6 +9,12 @@
  *   with as many digits as the count needs, so byte order is stack order.
  *   Entries whose names start with '.' are ignored. At most LAYERS_MAX.
  *
+ *   WHOSE /layers: without --layers, tinyinit stacks LAYERS_DIR only when
+ *   it holds the marker file LAYERS_MARKER (mkrootfs writes it, holding
+ *   LAYERS_MARKER_TEXT, into the bottom boot layer). Any other /layers
+ *   (a Cloud Native Buildpacks image keeps its launch layers there) is
+ *   left alone. An explicit --layers DIR needs no marker.
+ *
  * DELETIONS
  *   A layer can delete paths of the layers beneath it and make
  *   directories opaque (hide everything beneath them). Two encodings are
@@ -43,14 +49,16 @@
 #ifndef TINYINIT_LAYERS_H
 #define TINYINIT_LAYERS_H
 
-#define LAYERS_DIR	 "/layers"
-#define LAYERS_MAX	 500
-#define DELETIONS_SUFFIX ".del"
-#define DELETIONS_MAGIC	 "tinyinit-deletions 1\n"
-#define DEL_WHITEOUT	 'w'
-#define DEL_OPAQUE	 'o'
-#define DEL_PATH_MAX	 4095
-#define DEL_FILE_MAX	 (4 << 20)
+#define LAYERS_DIR	   "/layers"
+#define LAYERS_MAX	   500
+#define LAYERS_MARKER	   ".tinyinit-layers"
+#define LAYERS_MARKER_TEXT "tinyinit boot layers 1\n"
+#define DELETIONS_SUFFIX   ".del"
+#define DELETIONS_MAGIC	   "tinyinit-deletions 1\n"
+#define DEL_WHITEOUT	   'w'
+#define DEL_OPAQUE	   'o'
+#define DEL_PATH_MAX	   4095
+#define DEL_FILE_MAX	   (4 << 20)
 
 /* The OCI layer-tar spelling of the same deletions (mkrootfs reads and
  * writes these in image layers; they never reach tinyinit). */

@@ -50,6 +50,7 @@ static const struct optdef opts[] = {
     {'u', K_USER, 0, "user"},
     {0, K_ENV, 0, "env"},
     {0, K_FLAG, F(no_new_privs), "no-new-privs"},
+    {0, K_FLAG, F(keep_caps), "keep-caps"},
     {0, K_STR, F(on_exit), "on-exit"},
     {'h', K_HELP, 0, "help"},
     {0, K_VERSION, 0, "version"},

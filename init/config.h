@@ -8,7 +8,8 @@
 
 #include "signames.h"
 
-#define ENV_MAX 64 /* --env entries */
+#define ENV_MAX		  64 /* --env entries */
+#define CAP_SYS_ADMIN_BIT 21
 
 struct config {
 	/* Root filesystem assembly (rootfs.c). */
@@ -18,13 +19,15 @@ struct config {
 	int no_rootfs;		/* --no-rootfs: never assemble */
 	int dry_run;		/* --dry-run: print the steps, change nothing */
 	/* A microVM's /init (vm.c). */
-	int vm;		      /* set when PID 1 on the initial rootfs */
-	const char *on_exit;  /* --on-exit poweroff|reboot|halt */
+	int vm;		     /* set when PID 1 on the initial rootfs */
+	const char *on_exit; /* --on-exit poweroff|reboot|halt */
 	/* The payload's process. */
 	const char *workdir; /* --workdir DIR */
 	int uid, gid;	     /* --user UID[:GID]; -1 = unchanged */
 	int no_new_privs;    /* --no-new-privs */
 	int exec_fd;	     /* >= 0: run the payload from this fd (embedded) */
+	int keep_caps;	     /* --keep-caps: the payload keeps CAP_SYS_ADMIN */
+	int drop_admin;	     /* set by main: the child drops CAP_SYS_ADMIN */
 	int nenv;	     /* --env K=V, in order */
 	const char *env[ENV_MAX];
 	/* Supervision. */

@@ -27,6 +27,7 @@ const char help_text[] =
     "    --env K=V            set a variable for the payload (repeatable)\n"
     " -u --user UID[:GID]     the payload's user and group\n"
     "    --no-new-privs       set no_new_privs for the payload\n"
+    "    --keep-caps          the payload keeps CAP_SYS_ADMIN after assembly\n"
     "    --on-exit ACTION     as a VM's /init: poweroff, reboot or halt\n"
     " -h --help, --version\n"
     "Each option is also a variable: TINYINIT_ and its name in capitals with '_'\n"

@@ -1,7 +1,9 @@
 /* tinyinit: a static PID 1 that runs one payload and supervises it. */
 #include <errno.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../include/version.h"
@@ -36,9 +38,11 @@ int main(int argc, char **argv)
 	const char *step;
 
 	/* Every signal is taken synchronously by the supervisor; blocked
-	 * signals are queued even for a namespace's PID 1. */
-	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, &in.mask);
+	 * signals are queued even for a namespace's PID 1. All 64 of them:
+	 * musl's sigfillset and sigprocmask leave out 32-34 (glibc's and
+	 * docker's SIGRTMIN is 34), so the raw call with every bit set. */
+	memset(&all, 0xff, sizeof all);
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &in.mask, 8);
 
 	config_init(&c);
 	rc = config_env(&c, environ, err, sizeof err);
@@ -101,10 +105,19 @@ int main(int argc, char **argv)
 		failure(errno, "cannot set no_new_privs");
 		return finish(&c, 1, errmsg);
 	}
+	/* CAP_SYS_ADMIN was for the assembly, not for the payload: out of the
+	 * bounding set here, out of the other sets in the child. A VM's
+	 * payload owns its machine and keeps it. */
+	c.drop_admin = assembled && !c.keep_caps && !c.vm;
 	if (dry_run) {
-		say("dry run: would run %s%s", c.argv[0],
-		    assembled ? " in the assembled root" : "");
-		return 0;
+		say("dry run: would run %s%s%s", c.argv[0],
+		    assembled ? " in the assembled root" : "",
+		    c.drop_admin ? " without CAP_SYS_ADMIN" : "");
+		return finish(&c, 0, NULL);
+	}
+	if (c.drop_admin && prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN_BIT) < 0) {
+		failure(errno, "cannot drop CAP_SYS_ADMIN from the bounding set");
+		return finish(&c, 1, errmsg);
 	}
 	pid_t pid = spawn(&c, &in, &exec_err, &step);
 	if (c.exec_fd >= 0)

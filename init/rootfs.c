@@ -1,6 +1,7 @@
 /* The container-mode plan, in order:
  *
- *   make "/" private (nothing propagates to the host)
+ *   a mount namespace of tinyinit's own (the caller's never changes)
+ *   make "/" private (nothing propagates to the caller)
  *   chdir into the layers directory, then cover it with a tmpfs "stage"
  *   bind the covered layers directory into the stage as "l"
  *   in the stage: u (upper), w (work), d<i> (whiteout layers), root
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -27,31 +29,6 @@
 #include "vm.h"
 
 static struct layers ls;
-
-static int has_cap_sys_admin(void)
-{
-	struct {
-		unsigned version;
-		int pid;
-	} h = {0x20080522, 0}; /* _LINUX_CAPABILITY_VERSION_3 */
-	struct {
-		unsigned effective, permitted, inheritable;
-	} d[2];
-
-	if (syscall(SYS_capget, &h, d) < 0)
-		return 1;		 /* can't tell: let the first mount say */
-	return d[0].effective >> 21 & 1; /* CAP_SYS_ADMIN */
-}
-
-/* Not PID 1: refuse to pivot the mount namespace of the whole host. */
-static int own_mount_ns(void)
-{
-	char a[64], b[64];
-	ssize_t n = readlink("/proc/self/ns/mnt", a, sizeof a - 1);
-	ssize_t m = readlink("/proc/1/ns/mnt", b, sizeof b - 1);
-
-	return n > 0 && m > 0 && (n != m || memcmp(a, b, (size_t)n));
-}
 
 /* The layers' upper and work directories, the lowers list (top first),
  * and the whiteout layers built from deletion lists. */
@@ -100,7 +77,7 @@ static int stack(const struct config *c)
 
 int rootfs_assemble(const struct config *c)
 {
-	static char stage_l[4096 + 4], abs[4096 + 4];
+	static char abs[4096 + 4];
 	const char *dir = c->layers ? c->layers : LAYERS_DIR;
 
 	/* The stage covers dir and tinyinit moves around: make it absolute. */
@@ -109,6 +86,10 @@ int rootfs_assemble(const struct config *c)
 		fmt_buf(abs + n, sizeof abs - n, "/%s", dir);
 		dir = abs;
 	}
+	/* /layers is tinyinit's only with the marker mkrootfs writes. */
+	struct stat st;
+	if (!c->layers && xstat(0, LAYERS_DIR "/" LAYERS_MARKER, &st, 1) < 0)
+		return 0;
 	int rc = layers_scan(dir, &ls), total = ls.n;
 
 	if (rc == -ENOENT && !c->layers)
@@ -124,34 +105,39 @@ int rootfs_assemble(const struct config *c)
 	if (total > LAYERS_MAX)
 		return failure(0, "%s: %d layers with their deletion lists, at most %d", dir, total,
 			       LAYERS_MAX);
-	if (!dry_run && !has_cap_sys_admin())
-		return failure(0,
-			       "boot layers in %s need CAP_SYS_ADMIN to be mounted: run the "
-			       "container with --cap-add SYS_ADMIN, or build the image without "
-			       "boot-time layers",
-			       dir);
-	if (!dry_run && getpid() != 1 && !own_mount_ns())
-		return failure(0, "not assembling a root in the host's mount namespace: run "
-				  "tinyinit as PID 1 or under unshare --mount");
 	LOG(1, "assembling a root from %d layers in %s", ls.n, dir);
 
 	mode_t mask = umask(0);
-	fmt_buf(stage_l, sizeof stage_l, "%s/l", dir);
 	const char *size = c->upper_size;
 	char opts[64];
 	fmt_buf(opts, sizeof opts, "mode=0755%s%s", size ? ",size=" : "", size ? size : "");
 
-	rc = st_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+	/* A VM's init owns the machine; anywhere else, assemble in a mount
+	 * namespace of our own, whoever shares the current one. */
+	rc = c->vm ? 0 : st_unshare_mnt();
+	if (rc == -EPERM)
+		failure(EPERM,
+			"boot layers in %s need CAP_SYS_ADMIN to be mounted: run the container "
+			"with --cap-add SYS_ADMIN, or build the image without boot-time layers",
+			dir);
 	if (!rc)
-		rc = st_chdir(dir); /* the layers, soon covered by the stage */
+		rc = st_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+	if (rc == -EACCES) /* an LSM: docker's AppArmor profile denies mount */
+		failure(EACCES, "mounting is denied (AppArmor or SELinux): run the container with "
+				"--security-opt apparmor=unconfined");
+	/* The layers with any mounts in them (a layer may be a volume or an
+	 * image of its own), soon covered by the stage. */
+	int lfd = rc ? rc : st_clone(dir);
+	if (lfd < 0)
+		rc = lfd;
 	if (!rc)
 		rc = st_mount("tinyinit", dir, "tmpfs", MS_NOSUID | MS_NODEV, opts);
 	if (!rc)
-		rc = st_mkdir(stage_l, 0755);
+		rc = st_chdir(dir); /* the stage */
 	if (!rc)
-		rc = st_mount(".", stage_l, NULL, MS_BIND, NULL);
+		rc = st_mkdir("l", 0755);
 	if (!rc)
-		rc = st_chdir(dir); /* now the stage */
+		rc = st_attach(lfd, "l");
 	if (!rc)
 		rc = stack(c);
 	if (!rc)

@@ -16,28 +16,33 @@
 
 extern char **environ;
 
+int tty_given;
 static volatile int child_errno;
 static const char *volatile child_step;
 
-/* The payload's environment: tinyinit's own, with --env entries replacing
- * variables of the same name or added at the end. */
-static __attribute__((noinline)) char **payload_env(const struct config *c)
+/* The payload's environment: tinyinit's own without TINYINIT_*, with
+ * --env entries replacing variables of the same name (the last --env of a
+ * name wins, as with docker). env has room for environ and ENV_MAX more. */
+static __attribute__((noinline)) char **payload_env(const struct config *c, const char **env)
 {
-	static const char *env[1024];
 	int n = 0;
 
-	if (!c->nenv)
-		return environ;
-	for (char **e = environ; *e && n < 1024 - ENV_MAX - 1; e++) {
+	for (char **e = environ; *e; e++) {
 		size_t k = (size_t)(chrnul(*e, '=') - *e);
-		int replaced = 0;
+		int replaced = starts(*e, "TINYINIT_") > 0;
 		for (int i = 0; i < c->nenv && !replaced; i++)
 			replaced = !strncmp(c->env[i], *e, k + 1);
 		if (!replaced)
 			env[n++] = *e;
 	}
-	for (int i = 0; i < c->nenv; i++)
-		env[n++] = c->env[i];
+	for (int i = 0; i < c->nenv; i++) {
+		size_t k = (size_t)(chrnul(c->env[i], '=') - c->env[i]);
+		int later = 0;
+		for (int j = i + 1; j < c->nenv && !later; j++)
+			later = !strncmp(c->env[j], c->env[i], k + 1);
+		if (!later)
+			env[n++] = c->env[i];
+	}
 	env[n] = NULL;
 	return (char **)env;
 }
@@ -116,6 +121,28 @@ static int drop_user(const struct config *c)
 	return 0;
 }
 
+/* The payload loses CAP_SYS_ADMIN from its effective, permitted and
+ * inheritable sets (the ambient set follows the last two); the bounding
+ * set was done by main. */
+static int drop_admin(const struct config *c)
+{
+	struct {
+		unsigned version;
+		int pid;
+	} h = {0x20080522, 0}; /* _LINUX_CAPABILITY_VERSION_3 */
+	unsigned d[6];	       /* {effective, permitted, inheritable} x 2 */
+
+	if (!c->drop_admin)
+		return 0;
+	if (syscall(SYS_capget, &h, d) < 0)
+		return child_step = "capget", -1;
+	for (int i = 0; i < 3; i++)
+		d[i] &= ~(1u << CAP_SYS_ADMIN_BIT);
+	if (syscall(SYS_capset, &h, d) < 0)
+		return child_step = "capset", -1;
+	return 0;
+}
+
 static __attribute__((noreturn, noinline)) void child(const struct config *c, char **envp,
 						      const struct inherit *in, int take_tty)
 {
@@ -124,7 +151,7 @@ static __attribute__((noreturn, noinline)) void child(const struct config *c, ch
 		tcsetpgrp(0, getpid()); /* SIGTTOU is still blocked here */
 	if (in->chld_ignored)
 		sigchld_set(1);
-	if (drop_user(c) == 0) {
+	if (drop_admin(c) == 0 && drop_user(c) == 0) {
 		sigprocmask(SIG_SETMASK, &in->mask, NULL);
 		if (c->exec_fd >= 0)
 			syscall(SYS_execveat, c->exec_fd, "", c->argv, envp, AT_EMPTY_PATH);
@@ -139,7 +166,11 @@ pid_t spawn(const struct config *c, const struct inherit *in, int *exec_err, con
 {
 	/* A VM's init has no controlling terminal to hand over. */
 	int take_tty = !c->vm && tcgetpgrp(0) == getpgrp();
-	char **envp = payload_env(c);
+	size_t n = 0;
+	while (environ[n])
+		n++;
+	const char *env[n + ENV_MAX + 1];
+	char **envp = payload_env(c, env);
 
 	child_errno = 0;
 	child_step = NULL;
@@ -148,6 +179,7 @@ pid_t spawn(const struct config *c, const struct inherit *in, int *exec_err, con
 		child(c, envp, in, take_tty);
 	if (pid < 0)
 		return -errno;
+	tty_given = take_tty;
 	*exec_err = child_errno;
 	*step = child_step;
 	return pid;

@@ -2,6 +2,8 @@
 #include "steps.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -63,7 +65,30 @@ int st_mount(const char *src, const char *dst, const char *type, unsigned long f
 	CALL("mount(\"%s\", \"%s\", \"%s\", %s, \"%s\")", src ? src : "", dst, type ? type : "",
 	     mount_flags(flags, f, sizeof f), data ? data : "");
 	int rc = traced(1, RUN(mount(src, dst, type, flags, data)), call);
-	return rc ? failure(-rc, "mount %s on %s", type ? type : src, dst) : 0;
+	return rc ? failure(-rc, "mount %s on %s", type ? type : src ? src : "flags", dst) : 0;
+}
+
+int st_clone(const char *path)
+{
+	CALL("open_tree(AT_FDCWD, \"%s\", OPEN_TREE_CLONE|AT_RECURSIVE)", path);
+	long fd = RUN(syscall(SYS_open_tree, AT_FDCWD, path, 1 | O_CLOEXEC | 0x8000));
+	int rc = traced(1, fd < 0 ? -1 : 0, call);
+	return rc ? failure(-rc, "clone the mounts at %s", path) : (int)fd;
+}
+
+int st_attach(int fd, const char *path)
+{
+	CALL("move_mount(%d, \"\", AT_FDCWD, \"%s\", MOVE_MOUNT_F_EMPTY_PATH)", fd, path);
+	int rc = traced(1, RUN((int)syscall(SYS_move_mount, fd, "", AT_FDCWD, path, 4)), call);
+	RUN(close(fd));
+	return rc ? failure(-rc, "attach mounts at %s", path) : 0;
+}
+
+int st_unshare_mnt(void)
+{
+	int rc = traced(1, RUN(unshare(CLONE_NEWNS)),
+			dry_run || verbosity ? "unshare(CLONE_NEWNS)" : "");
+	return rc ? failure(-rc, "unshare the mount namespace") : 0;
 }
 
 int st_umount(const char *dst, int flags)

@@ -14,6 +14,12 @@ extern int dry_run;
 int st_mount(const char *src, const char *dst, const char *type, unsigned long flags,
 	     const char *data);
 int st_umount(const char *dst, int flags);
+int st_unshare_mnt(void); /* unshare(CLONE_NEWNS) */
+/* A detached copy of the mount at path with every mount beneath it
+ * (open_tree OPEN_TREE_CLONE|AT_RECURSIVE): an fd, or -errno. */
+int st_clone(const char *path);
+/* Attaches (move_mount) what st_clone returned at path; closes fd. */
+int st_attach(int fd, const char *path);
 int st_chdir(const char *path);
 int st_chroot(const char *path);
 int st_pivot(const char *new_root, const char *put_old);

@@ -1,12 +1,16 @@
 /* The supervision loop: every signal is blocked and taken synchronously
- * with sigtimedwait, so there are no handlers and no races. */
+ * with sigwaitinfo, so there are no handlers and no races. */
 #include "supervise.h"
 
 #include <errno.h>
+#include <string.h>
+#include <termios.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "fmt.h"
+
+#define GRACE_KILL_WAIT 5 /* seconds for SIGKILLed processes to go */
 
 /* Reaps every zombie that is ready (SIGCHLD coalesces). Returns 1 and sets
  * *status when one of them was the child. */
@@ -41,35 +45,45 @@ static void forward(const struct config *c, pid_t child, int sig)
 		say("kill(%d, %s): %s", target, sig_name(to, a), errstr(errno));
 }
 
-/* As PID 1 with --grace: SIGTERM everyone left, give them the grace
- * period, SIGKILL the rest and reap them all. */
-static void grace(const struct config *c)
+/* Reaps every child until none is left (returns 0) or SECONDS pass
+ * (returns 1). Only the alarm's own SIGALRM (SI_KERNEL) is the deadline:
+ * one sent by someone else does not cut the wait short. */
+static int drain(unsigned seconds)
 {
 	sigset_t set;
+	siginfo_t si;
 	int st;
 	pid_t p;
 
-	if (getpid() != 1 || !c->grace || kill(-1, SIGTERM) < 0)
-		return;
-	LOG(1, "sent SIGTERM to remaining processes; waiting up to %d s", c->grace);
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGALRM);
-	alarm((unsigned)c->grace); /* the deadline arrives as a (blocked) SIGALRM */
+	alarm(seconds);
 	for (;;) {
 		while ((p = waitpid(-1, &st, WNOHANG)) > 0)
 			LOG(2, "reaped pid %d", p);
 		if (p < 0) {
 			alarm(0);
-			return; /* ECHILD: all gone */
+			return 0; /* ECHILD: all gone */
 		}
-		if (sigwaitinfo(&set, NULL) == SIGALRM)
-			break;
+		if (sigwaitinfo(&set, &si) == SIGALRM && si.si_code == SI_KERNEL)
+			return 1;
 	}
-	if (kill(-1, SIGKILL) == 0)
+}
+
+/* As PID 1 with --grace: SIGTERM (and SIGCONT, so that stopped processes
+ * can act on it) to everyone left, the grace period, then SIGKILL and a
+ * bounded wait (a process stuck in D state must not hang PID 1). */
+static void grace(const struct config *c)
+{
+	if (getpid() != 1 || !c->grace || kill(-1, SIGTERM) < 0)
+		return;
+	kill(-1, SIGCONT);
+	LOG(1, "sent SIGTERM to remaining processes; waiting up to %d s", c->grace);
+	if (drain((unsigned)c->grace) && kill(-1, SIGKILL) == 0) {
 		LOG(1, "grace period over: sent SIGKILL to remaining processes");
-	while (waitpid(-1, &st, 0) > 0 || errno == EINTR)
-		;
+		drain(GRACE_KILL_WAIT);
+	}
 }
 
 int supervise(const struct config *c, pid_t child)
@@ -79,10 +93,15 @@ int supervise(const struct config *c, pid_t child)
 	int status = 0;
 	char name[12];
 
-	sigfillset(&all);
+	pid_t self = getpid();
+
+	memset(&all, 0xff, sizeof all); /* 1-64: see main */
 	for (;;) {
 		int sig = sigwaitinfo(&all, &si);
 		if (sig < 0)
+			continue;
+		/* SIGPIPE or SIGXFSZ from tinyinit's own write: not the payload's. */
+		if (si.si_code == SI_USER && si.si_pid == self)
 			continue;
 		if (sig == SIGCHLD) {
 			if (reap(child, &status))
@@ -95,6 +114,8 @@ int supervise(const struct config *c, pid_t child)
 			forward(c, child, sig);
 		}
 	}
+	if (tty_given)
+		tcsetpgrp(0, getpgrp()); /* SIGTTOU is blocked */
 	if (WIFSIGNALED(status))
 		LOG(1, "child %d killed by %s", child, sig_name(WTERMSIG(status), name));
 	else

@@ -27,6 +27,9 @@ int sigchld_set(int ignore);
  * "setuid"), or is NULL when exec itself failed. */
 pid_t spawn(const struct config *c, const struct inherit *in, int *exec_err, const char **step);
 
+/* Set by spawn when the child got the terminal; supervise hands it back. */
+extern int tty_given;
+
 /* Reaps, forwards signals, and returns tinyinit's exit status once the
  * child has exited (after --grace handling). child == 0: --pause. */
 int supervise(const struct config *c, pid_t child);

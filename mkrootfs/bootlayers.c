@@ -46,8 +46,10 @@ char *layer_name(const char *path)
 }
 
 /* One boot layer into L: its files beneath DIR ("/layers/NN-name"), its
- * deletions in DIR.del. */
-static int boot_layer(struct layer *l, const struct layer *src, const char *dir, const char *from)
+ * deletions in DIR.del; the bottom one (FIRST) also brings the marker that
+ * makes /layers tinyinit's. */
+static int boot_layer(struct layer *l, const struct layer *src, const char *dir, const char *from,
+		      int first)
 {
 	unsigned char *del = NULL;
 	size_t dlen = 0;
@@ -71,12 +73,19 @@ static int boot_layer(struct layer *l, const struct layer *src, const char *dir,
 		free(name);
 	}
 	free(del);
+	if (!r && first) {
+		unsigned char *m = (unsigned char *)strdup(LAYERS_MARKER_TEXT);
+
+		r = m ? layer_add_mem(l, from, LAYERS_DIR "/" LAYERS_MARKER, m,
+				      sizeof LAYERS_MARKER_TEXT - 1)
+		      : -ENOMEM;
+	}
 	return r;
 }
 
 /* A boot layer of its own, pushed on P->v (images: one image layer each). */
 static int boot_image_layer(struct plan *p, const struct layer *src, const char *dir,
-			    const char *from)
+			    const char *from, int first)
 {
 	struct layer *l = layer_new(dir);
 	int r;
@@ -85,7 +94,7 @@ static int boot_image_layer(struct plan *p, const struct layer *src, const char 
 		return -ENOMEM;
 	l->created_by =
 	    strfmt("mkrootfs --boot-layer %s as " LAYERS_DIR "/%s", from, dir + strlen(LAYERS_DIR));
-	r = l->created_by ? boot_layer(l, src, dir, from) : -ENOMEM;
+	r = l->created_by ? boot_layer(l, src, dir, from, first) : -ENOMEM;
 	if (!r)
 		r = plan_push(p, l);
 	if (r)
@@ -128,7 +137,8 @@ int plan_boot_layers(struct plan *p, const struct layer *app, const char *payloa
 		else
 			snprintf(dir, sizeof dir, LAYERS_DIR "/%s-%s", num, nm);
 		free(nm);
-		r = into ? boot_layer(into, src, dir, from) : boot_image_layer(p, src, dir, from);
+		r = into ? boot_layer(into, src, dir, from, i == 0)
+			 : boot_image_layer(p, src, dir, from, i == 0);
 	}
 	return r;
 }

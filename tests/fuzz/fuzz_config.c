@@ -38,7 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int i = 0; i < envc; i++) {
 		const char *eq = strchr(envp[i], '=');
 		if (eq)
-			config_set(&c, "fuzz", envp[i], (size_t)(eq - envp[i]), eq + 1, err, sizeof err);
+			config_set(&c, "fuzz", envp[i], (size_t)(eq - envp[i]), eq + 1, err,
+				   sizeof err);
 	}
 	free(buf);
 	return 0;

@@ -219,8 +219,8 @@ expect_eq "--boot-layer: workdir and user go to tinyinit" \
 	"$(py "$C_" 'str(j["config"]["Entrypoint"])+" "+str(j["config"].get("WorkingDir"))+" "+str(j["config"].get("User"))')"
 all=""
 for l in $(py "$WORK/b/manifest.json" '" ".join(j[0]["Layers"])'); do all="$all $(tar -tzvf "$WORK/b/$l" | awk '{print substr($1,1,1) $6}' | paste -sd' ')"; done
-expect_eq "--boot-layer: one image layer each, under /layers/NN-name" \
-	" dlayers/ dlayers/00-base/ dlayers/00-base/etc/ -layers/00-base/etc/base -layers/00-base/etc/gone dlayers/00-base/opq/ -layers/00-base/opq/old dlayers/ dlayers/01-upper/ -layers/01-upper.del dlayers/01-upper/etc/ -layers/01-upper/etc/upper dlayers/01-upper/opq/ -layers/01-upper/opq/new dlayers/ dlayers/02-upperdir/ -layers/02-upperdir.del dlayers/02-upperdir/etc/ -layers/02-upperdir/etc/dirfile dlayers/02-upperdir/opq/ dlayers/ dlayers/03-hello/ -layers/03-hello/hello -tinyinit" \
+expect_eq "--boot-layer: one image layer each, under /layers/NN-name; the marker in the bottom one" \
+	" dlayers/ -layers/.tinyinit-layers dlayers/00-base/ dlayers/00-base/etc/ -layers/00-base/etc/base -layers/00-base/etc/gone dlayers/00-base/opq/ -layers/00-base/opq/old dlayers/ dlayers/01-upper/ -layers/01-upper.del dlayers/01-upper/etc/ -layers/01-upper/etc/upper dlayers/01-upper/opq/ -layers/01-upper/opq/new dlayers/ dlayers/02-upperdir/ -layers/02-upperdir.del dlayers/02-upperdir/etc/ -layers/02-upperdir/etc/dirfile dlayers/02-upperdir/opq/ dlayers/ dlayers/03-hello/ -layers/03-hello/hello -tinyinit" \
 	"$all"
 getdel() { for l in $(py "$WORK/b/manifest.json" '" ".join(j[0]["Layers"])'); do tar -xzOf "$WORK/b/$l" "layers/$1.del" 2>/dev/null; done | od -An -c | tr -s ' ' | tr -d '\n'; }
 expect_eq "--boot-layer: OCI whiteouts become the deletion list" \

@@ -88,8 +88,8 @@ expect_eq "layers: one warning line when overlay is not among --modules" \
 	"mkrootfs: warning: --layer without --modules overlay: a kernel that builds overlay as a module (Debian's) cannot stack the layers" \
 	"$(cat "$WORK/layered.err")"
 ls_cpio "$WORK/lay.img" >"$WORK/lay.ls"
-expect_eq "layers: /layers/NN-name, the payload the top layer, deletions beside their layer" \
-	"layers|layers/00-00-base|layers/01-patch|layers/01-patch.del|layers/02-show|layers/02-show/bin|layers/02-show/bin/show" \
+expect_eq "layers: /layers/NN-name, the payload the top layer, deletions beside their layer, the marker" \
+	"layers|layers/.tinyinit-layers|layers/00-00-base|layers/01-patch|layers/01-patch.del|layers/02-show|layers/02-show/bin|layers/02-show/bin/show" \
 	"$(awk '$1 ~ /^layers/ && $1 !~ /^layers\/0[01]-[a-z0-9-]*\// {print $1}' "$WORK/lay.ls" | paste -sd'|')"
 expect_eq "layers: the deletion list (include/layers.h)" \
 	"$(printf 'tinyinit-deletions 1\noapp\0wetc/secret\0' | od -An -c)" \

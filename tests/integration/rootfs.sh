@@ -220,9 +220,51 @@ rm "$E/ok/99-orphan.del"
 out=$(timeout 30 unshare --mount --pid --fork setpriv --bounding-set=-sys_admin --inh-caps=-sys_admin "$T" --layers "$E/ok" -- /bin/true 2>&1); rc=$?
 expect_eq "no CAP_SYS_ADMIN with layers: exit 1" 1 "$rc"
 expect_match "...names the capability and how to grant it" "need CAP_SYS_ADMIN .*--cap-add SYS_ADMIN, or build the image without boot-time layers" "$out"
-out=$("$T" --layers "$E/ok" -- /bin/true 2>&1); rc=$?
-expect_eq "in the host's mount namespace: refused (exit 1)" 1 "$rc"
-expect_match "...with a reason" "not assembling a root in the host's mount namespace" "$out"
+# Never the caller's mount namespace: tinyinit unshares its own, as a
+# subreaper in the host's namespace, as PID 1 of a pid namespace that shares
+# its caller's mounts, and in a namespace shared with a sibling shell;
+# failed assemblies (here: --upper that cannot hold an upper, after the
+# stage is mounted) included.
+out=$("$T" --layers "$E/ok" -- /bin/busybox echo assembled 2>&1); rc=$?
+expect_eq "a subreaper in the host's mount namespace assembles in its own" "0 assembled" "$rc $out"
+out=$(timeout 60 unshare --pid --fork "$T" --layers "$E/ok" -- /bin/busybox echo assembled 2>&1); rc=$?
+expect_eq "PID 1 sharing its caller's mount namespace assembles in its own" "0 assembled" "$rc $out"
+out=$(timeout 60 unshare --pid --fork "$T" --layers "$E/ok" --upper /dev/null -- /bin/true 2>&1); rc=$?
+expect_eq "a failed assembly (PID 1, shared namespace): exit 1" 1 "$rc"
+expect_match "...named" "mkdir /dev/null/upper" "$out"
+out=$(timeout 60 unshare --mount sh -c 'a=$(cat /proc/self/mountinfo); "$0" --layers "$1" -- /bin/busybox true; "$0" --layers "$1" --upper /dev/null -- /bin/true 2>/dev/null; b=$(cat /proc/self/mountinfo); [ "$a" = "$b" ] && echo unchanged || { echo changed; echo "$b"; }' "$T" "$E/ok")
+expect_eq "a sibling sharing the mount namespace sees no change (success and failure)" "unchanged" "$out"
+# CAP_SYS_ADMIN was for the assembly: the payload holds none of it, in any set.
+caps='for k in CapInh CapPrm CapEff CapBnd CapAmb; do v=$(grep "^$k:" /proc/self/status | cut -f2); echo "$k=$(( (0x$v >> 21) & 1 ))"; done | tr "\n" " "'
+out=$(inroot "$E/ok" -- /bin/sh -c "$caps")
+expect_eq "the payload holds no CAP_SYS_ADMIN (/proc/self/status)" "CapInh=0 CapPrm=0 CapEff=0 CapBnd=0 CapAmb=0 " "$out"
+out=$(inroot "$E/ok" -- /bin/sh -c 'grep ^CapEff: /proc/self/status | cut -f2')
+expect_eq "...and keeps the rest (CapEff without bit 21)" "$(printf '%016x' $((0x$(grep ^CapEff: /proc/self/status | cut -f2) & ~(1 << 21))))" "$out"
+out=$(inroot "$E/ok" -- /bin/sh -c 'umount /proc/sys 2>&1 || echo refused; mount -t proc proc /mnt 2>&1 || echo refused')
+expect_eq "a root payload cannot unmount the masks or mount a proc" "2" "$(echo "$out" | grep -c refused)"
+out=$(inroot "$E/ok" --keep-caps -- /bin/sh -c "$caps")
+expect_eq "--keep-caps keeps CAP_SYS_ADMIN" "CapInh=0 CapPrm=1 CapEff=1 CapBnd=1 CapAmb=0 " "$out"
+out=$(TINYINIT_KEEP_CAPS=1 inroot "$E/ok" -- /bin/sh -c "grep -c TINYINIT_ /proc/self/environ; $caps")
+expect_eq "TINYINIT_KEEP_CAPS=1 keeps it; TINYINIT_* do not reach the payload" "0 CapInh=0 CapPrm=1 CapEff=1 CapBnd=1 CapAmb=0 " "$(echo $out) "
+out=$(inroot "$E/ok" --no-rootfs -- /bin/sh -c "$caps" 2>&1)
+expect_match "no assembly, no change: --no-rootfs keeps the caller's capabilities" "CapEff=1 CapBnd=1" "$out"
+# Whose /layers: without --layers, only a /layers with the marker is stacked.
+R=$WORK/ctr
+mkdir -p "$R/bin" "$R/proc" "$R/layers/00-cnb/app"
+cp "$BUSYBOX" "$R/bin/busybox"
+ln -s busybox "$R/bin/sh"
+cp "$T" "$R/tinyinit"
+cp -r "$L/00-base" "$R/layers/00-base"
+echo "buildpack" >"$R/layers/00-cnb/app/launch"
+inctr() { timeout 60 unshare --mount --pid --fork sh -c 'mount --bind "$0" "$0" && mount -t proc proc "$0/proc" && exec chroot "$0" /tinyinit "$@"' "$R" "$@"; }
+out=$(inctr -- /bin/sh -c 'cat /layers/00-cnb/app/launch; [ -e /etc/base.txt ] && echo stacked || echo alone' 2>&1)
+expect_eq "a /layers without the marker (buildpacks) is left alone" "buildpack alone" "$(echo $out)"
+printf 'tinyinit boot layers 1\n' >"$R/layers/.tinyinit-layers"
+out=$(inctr -- /bin/sh -c 'cat /etc/base.txt; [ -e /layers ] && echo layers-visible || echo stacked' 2>&1)
+expect_eq "a /layers with the marker is stacked" "base stacked" "$(echo $out)"
+rm "$R/layers/.tinyinit-layers"
+out=$(inctr --layers /layers -- /bin/sh -c 'cat /etc/base.txt' 2>&1)
+expect_eq "an explicit --layers needs no marker" "base" "$out"
 out=$(inroot "$E/ok" --no-rootfs -- /bin/echo plain 2>&1)
 expect_eq "--no-rootfs skips assembly" "plain" "$out"
 expect_eq "the host's mount table is unchanged after all runs, failed ones included" "$before" "$(host_mounts)"

@@ -116,31 +116,16 @@ static void test_args_help_version(void **state)
 	assert_true(c.pause);
 	assert_null(c.argv);
 	/* Every option is in the help, and the variables' rule with examples. */
-	static const char *const want[] = {"--subreaper",
-					   "--kill-group",
-					   "--pdeath-signal",
-					   "--expect",
-					   "--rewrite",
-					   "--grace",
-					   "--pause",
-					   "--verbose",
-					   "--layers",
-					   "--no-rootfs",
-					   "--upper ",
-					   "--upper-size",
-					   "--dry-run",
-					   "--workdir",
-					   "--env",
-					   "--user",
-					   "--no-new-privs",
-					   "--on-exit",
-					   "--help",
-					   "--version",
-					   "TINYINIT_KILL_GROUP",
-					   "TINYINIT_VERBOSE",
-					   "TINYINIT_GRACE",
-					   "TINYINIT_REWRITE",
-					   "TINYINIT_EXPECT"};
+	static const char *const want[] = {
+	    "--subreaper",	"--kill-group",	  "--pdeath-signal",
+	    "--expect",		"--rewrite",	  "--grace",
+	    "--pause",		"--verbose",	  "--layers",
+	    "--no-rootfs",	"--upper ",	  "--upper-size",
+	    "--dry-run",	"--workdir",	  "--env",
+	    "--user",		"--no-new-privs", "--on-exit",
+	    "--help",		"--version",	  "TINYINIT_KILL_GROUP",
+	    "TINYINIT_VERBOSE", "TINYINIT_GRACE", "TINYINIT_REWRITE",
+	    "TINYINIT_EXPECT"};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
 		assert_non_null(strstr(help_text, want[i]));
 }
@@ -475,7 +460,8 @@ int main(void)
 	    cmocka_unit_test(test_rootfs_options),
 	    cmocka_unit_test(test_ovl_escape),
 	    cmocka_unit_test(test_mount_flags),
-	    cmocka_unit_test(test_deletions_check), cmocka_unit_test(test_cmdline),
+	    cmocka_unit_test(test_deletions_check),
+	    cmocka_unit_test(test_cmdline),
 	};
 	return cmocka_run_group_tests_name("tinyinit", tests, NULL, NULL);
 }
