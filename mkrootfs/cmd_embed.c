@@ -3,6 +3,7 @@
  * include/embedded.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "embedded.h"
 #include "err.h"
 #include "initrd.h"
+#include "outtar.h"
 #include "plan.h"
 
 static void usage_embed(void)
@@ -39,38 +41,27 @@ static int embed_opt(void *ctx, int c, const char *arg)
 	return fail(EINVAL, "embed: bad option (see mkrootfs embed --help)");
 }
 
-/* Writes to a file descriptor, counting the bytes and their CRC-32. */
+/* Passes bytes on to the output file, counting them and their CRC-32. */
 struct crcsink {
 	struct sink s;
-	int fd;
+	struct sink *to;
 	uLong crc;
 	uint64_t n;
-	const char *path;
 };
 
 static int crc_write(struct sink *s, const void *buf, size_t len)
 {
 	struct crcsink *c = (struct crcsink *)s;
-	const unsigned char *p = buf;
+	int r = sink_write(c->to, buf, len);
 
-	for (size_t left = len; left;) {
-		ssize_t w = write(c->fd, p, left);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return fail(w ? errno : EIO, "%s: %s", c->path, strerror(w ? errno : EIO));
-		p += w;
-		left -= (size_t)w;
-	}
-	for (size_t off = 0; off < len;) {
+	for (size_t off = 0; !r && off < len;) {
 		uInt chunk = len - off > 1u << 30 ? 1u << 30 : (uInt)(len - off);
 
 		c->crc = crc32(c->crc, (const Bytef *)buf + off, chunk);
 		off += chunk;
 	}
 	c->n += len;
-	return 0;
+	return r;
 }
 
 static void le(unsigned char *p, uint64_t v, int n)
@@ -99,24 +90,20 @@ static int args_file(const struct build_opts *o, const struct plan *p, unsigned 
 }
 
 /* tinyinit's bytes, then the archive of ARCH, then the trailer; written
- * beside OUT and renamed into place. */
+ * beside OUT (removed on an error or an interrupt), synced and renamed
+ * into place. */
 static int write_out(const char *out, const struct entry *init, const struct layer *arch,
 		     int64_t epoch)
 {
-	struct crcsink cs = {.s.write = crc_write, .path = out};
+	struct crcsink cs = {.s.write = crc_write};
 	struct cpio_write_opts wo = {.epoch = epoch};
 	unsigned char t[EMB_TRAILER_SIZE] = {0};
-	char *tmp = strfmt("%s.XXXXXX", out);
-	int r;
+	struct outtar ot;
+	int r = outtar_open(&ot, out, epoch);
 
-	if (!tmp)
-		return -ENOMEM;
-	cs.fd = mkstemp(tmp);
-	if (cs.fd < 0) {
-		r = fail(errno, "%s: %s", out, strerror(errno));
-		free(tmp);
+	if (r)
 		return r;
-	}
+	cs.to = &ot.raw;
 	r = entry_write_data(init, &cs.s, NULL);
 	uint64_t off = cs.n;
 	cs.crc = crc32(0, NULL, 0);
@@ -128,17 +115,13 @@ static int write_out(const char *out, const struct entry *init, const struct lay
 		le(t + 12, cs.crc, 4);
 		le(t + 16, off, 8);
 		le(t + 24, cs.n - off, 8);
-		r = cs.s.write(&cs.s, t, sizeof t);
+		r = sink_write(&ot.raw, t, sizeof t);
 	}
-	if (!r && fchmod(cs.fd, 0755) < 0)
+	if (!r && fchmod(ot.fd, 0755) < 0)
 		r = fail(errno, "%s: %s", out, strerror(errno));
-	if (close(cs.fd) < 0 && !r)
-		r = fail(errno, "%s: %s", out, strerror(errno));
-	if (!r && rename(tmp, out) < 0)
-		r = fail(errno, "%s: %s", out, strerror(errno));
-	if (r)
-		unlink(tmp);
-	free(tmp);
+	if (!r)
+		return outtar_commit(&ot, 0);
+	outtar_abort(&ot);
 	return r;
 }
 
@@ -163,6 +146,62 @@ static int check_init(const struct entry *e)
 	return 0;
 }
 
+int embed_write(struct build_opts *o, int record, const char *out)
+{
+	struct plan p = {0};
+	struct elf_info ei = {0};
+	struct layer *app = NULL, *init = NULL;
+	char *as = NULL, *base = NULL;
+	const char *as_given = o->as;
+	unsigned char *args = NULL;
+	size_t alen = 0;
+	long long epoch;
+	int r = 0;
+
+	if (o->nsrcs || o->adds.n || o->copy_libs)
+		r = fail(EINVAL, "embed: --layer, --add and --copy-libs are not supported yet: "
+				 "the payload must be one static executable");
+	if (!r)
+		r = source_date_epoch(&epoch);
+	if (!r)
+		r = build_payload(o, &ei, &base, &as);
+	if (r)
+		goto out;
+	o->as = as;
+	app = layer_new(base);
+	init = layer_new("tinyinit");
+	if (!app || !init) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = plan_app(o, &ei, app, init, "/tinyinit");
+	if (!r)
+		r = check_init(layer_find(init, "tinyinit"));
+	if (!r) {
+		struct build_opts bare = *o;
+
+		if (!record) /* the image's config carries them */
+			bare.env.n = 0, bare.workdir = bare.user = NULL;
+		r = args_file(&bare, &p, &args, &alen);
+	}
+	if (!r) {
+		r = layer_add_mem(app, "embed", "/" EMB_ARGS, args, alen);
+		args = NULL;
+	}
+	if (!r)
+		r = write_out(out, layer_find(init, "tinyinit"), app, epoch);
+out:
+	o->as = as_given;
+	plan_free(&p);
+	layer_free(app);
+	layer_free(init);
+	elf_free(&ei);
+	free(args);
+	free(as);
+	free(base);
+	return r;
+}
+
 int cmd_embed(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -171,52 +210,12 @@ int cmd_embed(int argc, char **argv)
 	    {0, 0, 0, 0},
 	};
 	struct build_opts o = {0};
-	struct plan p = {0};
-	struct elf_info ei = {0};
-	struct layer *app = NULL, *init = NULL;
-	char *as = NULL, *base = NULL;
-	unsigned char *args = NULL;
-	size_t alen = 0;
-	long long epoch;
 	int r = build_parse(argc, argv, lo, &o, embed_opt, NULL);
 
 	if (!r)
 		r = build_operands(&o, argc, argv, "embed", 1);
-	if (!r && (o.nsrcs || o.adds.n || o.copy_libs))
-		r = fail(EINVAL, "embed: --layer, --add and --copy-libs are not supported yet: "
-				 "the payload must be one static executable");
 	if (!r)
-		r = source_date_epoch(&epoch);
-	if (!r)
-		r = build_payload(&o, &ei, &base, &as);
-	if (r)
-		goto out;
-	o.as = as;
-	app = layer_new(base);
-	init = layer_new("tinyinit");
-	if (!app || !init) {
-		r = -ENOMEM;
-		goto out;
-	}
-	r = plan_app(&o, &ei, app, init, "/tinyinit");
-	if (!r)
-		r = check_init(layer_find(init, "tinyinit"));
-	if (!r)
-		r = args_file(&o, &p, &args, &alen);
-	if (!r) {
-		r = layer_add_mem(app, "embed", "/" EMB_ARGS, args, alen);
-		args = NULL;
-	}
-	if (!r)
-		r = write_out(o.out, layer_find(init, "tinyinit"), app, epoch);
-out:
-	plan_free(&p);
-	layer_free(app);
-	layer_free(init);
-	elf_free(&ei);
+		r = embed_write(&o, 1, o.out);
 	build_opts_free(&o);
-	free(args);
-	free(as);
-	free(base);
 	return r;
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cmds.h"
 #include "err.h"
 #include "imagewrite.h"
@@ -14,6 +15,10 @@ struct opts {
 	const char *tag;
 	enum compression comp;
 	struct image_spec spec;
+	int embed;	      /* --embed */
+	char *emb_dir;	      /* its temporary directory */
+	char *emb_file;	      /* the executable made there, the payload */
+	const char *emb_from; /* the payload given */
 };
 
 int source_date_epoch(long long *epoch)
@@ -37,6 +42,8 @@ static void usage_image(void)
 	      "  --as PATH            where the payload goes (default /BASENAME)\n"
 	      "  --copy-libs          add a dynamic payload's libraries and loader\n"
 	      "  --no-init            leave tinyinit out; the payload is the entrypoint\n"
+	      "  --embed              the image's only file is tinyinit carrying the payload\n"
+	      "                       (mkrootfs embed), its entrypoint [\"/BASENAME\"]\n"
 	      "  --init PATH          the tinyinit to add (default: beside mkrootfs)\n"
 	      "  --add SRC:DST[:MODE] add a file or directory\n"
 	      "  --layer PATH         add an image layer (directory, tarball or image tarball)\n"
@@ -55,7 +62,7 @@ static void usage_image(void)
 	      stdout);
 }
 
-enum { O_NOINIT = BO_NEXT, O_BOOT, O_TAG, O_LABEL, O_STOP, O_COMP };
+enum { O_NOINIT = BO_NEXT, O_BOOT, O_TAG, O_LABEL, O_STOP, O_COMP, O_EMBED };
 
 static int image_opt(void *ctx, int c, const char *arg)
 {
@@ -63,6 +70,7 @@ static int image_opt(void *ctx, int c, const char *arg)
 
 	switch (c) {
 	case O_NOINIT: o->b.no_init = 1; return 0;
+	case O_EMBED: o->embed = 1; return 0;
 	case O_BOOT: return build_add_src(&o->b, arg, 1);
 	case O_TAG: o->tag = arg; return 0;
 	case O_LABEL:
@@ -81,6 +89,7 @@ static int parse(int argc, char **argv, struct opts *o)
 	static const struct option lo[] = {
 	    BUILD_OPTIONS,
 	    {"no-init", no_argument, 0, O_NOINIT},
+	    {"embed", no_argument, 0, O_EMBED},
 	    {"boot-layer", required_argument, 0, O_BOOT},
 	    {"tag", required_argument, 0, O_TAG},
 	    {"label", required_argument, 0, O_LABEL},
@@ -123,6 +132,38 @@ static int push_essentials(const struct build_opts *b, struct plan *p)
 	return r;
 }
 
+/* --embed: the payload becomes tinyinit carrying it (mkrootfs embed), made
+ * in a temporary directory under the payload's name; the image then holds
+ * that one file as its entrypoint, as with --no-init. */
+static int embed_payload(struct opts *o)
+{
+	const char *tmp = getenv("TMPDIR");
+	const char *name = strrchr(o->b.payload, '/');
+	int r;
+
+	if (o->b.no_init)
+		return fail(EINVAL, "image: --embed or --no-init, not both");
+	o->emb_dir = strfmt("%s/mkrootfs-embed.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!o->emb_dir)
+		return -ENOMEM;
+	if (!mkdtemp(o->emb_dir)) {
+		r = fail(errno, "%s: %s", o->emb_dir, strerror(errno));
+		free(o->emb_dir);
+		o->emb_dir = NULL;
+		return r;
+	}
+	o->emb_file = strfmt("%s/%s", o->emb_dir, name ? name + 1 : o->b.payload);
+	if (!o->emb_file)
+		return -ENOMEM;
+	r = embed_write(&o->b, 0, o->emb_file);
+	if (r)
+		return r;
+	o->emb_from = o->b.payload;
+	o->b.payload = o->emb_file;
+	o->b.no_init = 1;
+	return 0;
+}
+
 int cmd_image(int argc, char **argv)
 {
 	struct opts o = {0};
@@ -135,6 +176,8 @@ int cmd_image(int argc, char **argv)
 	int r;
 
 	r = parse(argc, argv, &o);
+	if (!r && o.embed)
+		r = embed_payload(&o);
 	if (!r)
 		r = source_date_epoch(&epoch);
 	if (!r)
@@ -167,7 +210,8 @@ int cmd_image(int argc, char **argv)
 		r = -ENOMEM;
 		goto out;
 	}
-	app->created_by = strfmt("mkrootfs image %s as %s", o.b.payload, o.b.as);
+	app->created_by = o.embed ? strfmt("mkrootfs image --embed %s as %s", o.emb_from, o.b.as)
+				  : strfmt("mkrootfs image %s as %s", o.b.payload, o.b.as);
 	init->created_by = strdup("mkrootfs: tinyinit as /tinyinit");
 	/* plain images: tinyinit and the payload in one layer; boot-layer images:
 	 * tinyinit in the image root, the payload in the top boot layer */
@@ -221,6 +265,12 @@ int cmd_image(int argc, char **argv)
 	out.tag = tag;
 	r = image_write(&out, p.v, p.n, &o.spec);
 out:
+	if (o.emb_file)
+		unlink(o.emb_file);
+	if (o.emb_dir)
+		rmdir(o.emb_dir);
+	free(o.emb_file);
+	free(o.emb_dir);
 	plan_free(&p);
 	layer_free(app);
 	layer_free(init);
