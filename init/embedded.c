@@ -9,6 +9,8 @@
 #include "../include/embedded.h"
 #include "fmt.h"
 
+/* newc: "070701" (spelled in two parts, so that tinyinit's own bytes never
+ * hold a cpio magic a scanner of an initramfs could take for a header) */
 #define CPIO_HDR 110
 
 static unsigned long long le(const unsigned char *p, int n)
@@ -98,9 +100,9 @@ int emb_find(const char *name, const unsigned char *a, size_t len, const char *e
 		const unsigned char *h = a + pos;
 		const char *en = (const char *)h + CPIO_HDR;
 		long mode, fsz, nsz;
-		if (len - pos < CPIO_HDR || memcmp(h, "070701", 6) || (mode = hex8(h + 14)) < 0 ||
-		    (fsz = hex8(h + 54)) < 0 || (nsz = hex8(h + 94)) < 1 ||
-		    (size_t)nsz > len - pos - CPIO_HDR || en[nsz - 1] ||
+		if (len - pos < CPIO_HDR || memcmp(h, "07070", 5) || h[5] != '1' ||
+		    (mode = hex8(h + 14)) < 0 || (fsz = hex8(h + 54)) < 0 ||
+		    (nsz = hex8(h + 94)) < 1 || (size_t)nsz > len - pos - CPIO_HDR || en[nsz - 1] ||
 		    strlen(en) != (size_t)nsz - 1)
 			return bad(name, "", "bad entry header");
 		size_t data = (pos + CPIO_HDR + (size_t)nsz + 3) & ~(size_t)3;
