@@ -22,6 +22,7 @@ INIT_LDFLAGS := -static -no-pie -s -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,
 	-Wl,-z,noseparate-code -Wl,-z,common-page-size=16
 INIT_BUDGET  := 32768
 INIT_SRCS    := $(wildcard init/*.c)
+INIT_OBJS    := $(INIT_SRCS:init/%.c=$(B)/init/%.o)
 INIT_HDRS    := $(wildcard init/*.h include/*.h)
 
 # Host-side code and tests: sanitizers on.
@@ -46,11 +47,17 @@ all: build-all
 
 build-all: $(ALL)
 
-$(B)/tinyinit: $(INIT_SRCS) $(INIT_HDRS) Makefile
+$(B)/tinyinit: $(INIT_OBJS)
 	@mkdir -p $(B)
-	$(MUSLCC) $(INIT_CFLAGS) $(INIT_LDFLAGS) -o $@.tmp $(INIT_SRCS)
-	objcopy -R .comment $@.tmp
+	$(MUSLCC) $(INIT_CFLAGS) $(filter-out -s,$(INIT_LDFLAGS)) -Wl,-Map=$(B)/tinyinit.map \
+		-o $(B)/tinyinit.full $(INIT_OBJS)
+	llvm-objcopy --strip-all --remove-section=.comment --strip-sections $(B)/tinyinit.full $@.tmp
 	@mv $@.tmp $@
+
+# One object a source file, so that the link map bills each file.
+$(B)/init/%.o: init/%.c $(INIT_HDRS) Makefile
+	@mkdir -p $(B)/init
+	$(MUSLCC) $(INIT_CFLAGS) -c -o $@ $<
 
 examples: $(EXAMPLES:%=$(B)/examples/%) $(B)/examples/layered/.stamp
 
@@ -122,8 +129,11 @@ bench: deps
 
 size: $(B)/tinyinit
 	@s=$$(stat -c %s $(B)/tinyinit); \
-	echo "tinyinit: $$s bytes (budget $(INIT_BUDGET), $$((s * 100 / $(INIT_BUDGET)))% used)"; \
-	size -A $(B)/tinyinit 2>/dev/null | awk '$$2 > 0 && /^\./ {printf "  %-20s %6d\n", $$1, $$2}'
+	echo "tinyinit: $$s bytes (budget $(INIT_BUDGET), $$((s * 100 / $(INIT_BUDGET)))% used)"
+	@echo "sections (of the unstripped twin $(B)/tinyinit.full; the file has no section headers):"
+	@size -A $(B)/tinyinit.full 2>/dev/null | awk '$$2 > 0 && /^\.(text|rodata|data|bss)/ {printf "  %-20s %6d\n", $$1, $$2}'
+	@echo "loaded bytes by source file (from the link map):"
+	@python3 scripts/sizebill $(B)/tinyinit.map
 
 install: all $(INSTALL)
 	install -D -m 0755 $(B)/tinyinit $(DESTDIR)$(PREFIX)/sbin/tinyinit

@@ -1,4 +1,5 @@
-/* The texts of --help and of usage errors. */
+/* The texts of --help and of usage errors: names and arguments only; what
+ * each does is in tinyinit(8) (every byte here is on the size bill). */
 #include "config.h"
 
 const char usage_text[] = "Usage: tinyinit [OPTIONS] [--] PROGRAM [ARG...]\n"
@@ -6,30 +7,13 @@ const char usage_text[] = "Usage: tinyinit [OPTIONS] [--] PROGRAM [ARG...]\n"
 
 const char help_text[] =
     "Usage: tinyinit [OPTIONS] [--] PROGRAM [ARG...]\n"
-    "Runs PROGRAM as an init would: reaps zombies, forwards signals, exits with\n"
-    "its status (127 not found, 126 not executable, 128+N killed by signal N).\n"
-    "Boot layers in /layers (or --layers) are first stacked into a new root.\n"
-    " -g --kill-group         signal the child's process group\n"
-    " -p --pdeath-signal SIG  signal tinyinit gets when its parent dies\n"
-    " -e --expect CODE[,...]  exit 0 when the child's status is CODE\n"
-    "    --rewrite S:R[,...]  forward signal S as R (R=0 drops it)\n"
-    "    --grace SECONDS      as PID 1, when the child exits: SIGTERM the rest,\n"
-    "                         SIGKILL them after SECONDS (default 0)\n"
-    " -P --pause              no PROGRAM: reap until SIGTERM or SIGINT\n"
-    " -s --subreaper          accepted (automatic when not PID 1)\n"
-    " -v --verbose            log, and trace each mount (repeat for more)\n"
-    "    --layers DIR         the boot layers (default /layers)\n"
-    "    --no-rootfs          never assemble a root\n"
-    "    --upper DIR          keep the writable layer in DIR, not in a tmpfs\n"
-    "    --upper-size SIZE    size of that tmpfs (64m, 50%)\n"
-    "    --dry-run            print the steps, change nothing\n"
-    " -w --workdir DIR        the payload's working directory\n"
-    "    --env K=V            set a variable for the payload (repeatable)\n"
-    " -u --user UID[:GID]     the payload's user and group\n"
-    "    --no-new-privs       set no_new_privs for the payload\n"
-    "    --keep-caps          the payload keeps CAP_SYS_ADMIN after assembly\n"
-    "    --on-exit ACTION     as a VM's /init: poweroff, reboot or halt\n"
-    " -h --help, --version\n"
-    "Each option is also a variable: TINYINIT_ and its name in capitals with '_'\n"
-    "for '-' (TINYINIT_KILL_GROUP=1, TINYINIT_GRACE=5, TINYINIT_VERBOSE=2,\n"
-    "TINYINIT_EXPECT=3,4, TINYINIT_REWRITE=TERM:INT). Options override them.\n";
+    "Runs PROGRAM as init: reaps, forwards signals, exits with its status.\n"
+    "Options (see tinyinit(8)):\n"
+    " -g --kill-group  -p --pdeath-signal SIG  -e --expect CODE[,...]\n"
+    " --rewrite S:R[,...]  --grace SECONDS  -P --pause  -s --subreaper\n"
+    " -v --verbose  --layers DIR  --no-rootfs  --upper DIR  --upper-size SIZE\n"
+    " --dry-run  -w --workdir DIR  --env K=V  -u --user UID[:GID]\n"
+    " --no-new-privs  --keep-caps  --on-exit poweroff|reboot|halt\n"
+    " -h --help  --version\n"
+    "Each is also a variable: TINYINIT_KILL_GROUP=1, TINYINIT_GRACE=5,\n"
+    "TINYINIT_VERBOSE=2, TINYINIT_EXPECT=3,4, TINYINIT_REWRITE=TERM:INT.\n";
