@@ -51,7 +51,7 @@ $(B)/tinyinit: $(INIT_OBJS)
 	@mkdir -p $(B)
 	$(MUSLCC) $(INIT_CFLAGS) $(filter-out -s,$(INIT_LDFLAGS)) -Wl,-Map=$(B)/tinyinit.map \
 		-o $(B)/tinyinit.full $(INIT_OBJS)
-	llvm-objcopy --strip-all --remove-section=.comment --strip-sections $(B)/tinyinit.full $@.tmp
+	llvm-objcopy-14 --strip-all --remove-section=.comment --strip-sections $(B)/tinyinit.full $@.tmp
 	@mv $@.tmp $@
 
 # One object a source file, so that the link map bills each file.
