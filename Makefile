@@ -36,6 +36,16 @@ ALL       := $(B)/tinyinit examples
 TEST_BINS :=
 INSTALL   :=
 
+# tinyinit for aarch64: the same sources and flags, cross-compiled against the
+# arm64 musl (scripts/aarch64-linux-musl-gcc); its own budget.
+A64CC         ?= scripts/aarch64-linux-musl-gcc
+A64           := $(B)/aarch64
+A64_BUDGET    := 36864
+A64_EXAMPLES  := $(EXAMPLES:%=$(A64)/examples/%)
+A64_TEST_BINS := $(A64)/tests/sigexec $(A64)/tests/orphans $(A64)/tests/rootcheck $(A64)/tests/crash
+ALL           += $(A64)/tinyinit $(A64_EXAMPLES)
+TEST_BINS     += $(A64_TEST_BINS)
+
 .PHONY: all build-all test-bins fuzz deps demo check test bench size install uninstall clean format examples
 
 all: build-all
@@ -58,6 +68,21 @@ $(B)/tinyinit: $(INIT_OBJS)
 $(B)/init/%.o: init/%.c $(INIT_HDRS) Makefile
 	@mkdir -p $(B)/init
 	$(MUSLCC) $(INIT_CFLAGS) -c -o $@ $<
+
+# aarch64 builds (variables above)
+$(A64)/tinyinit: $(INIT_SRCS) $(INIT_HDRS) Makefile scripts/aarch64-musl-gcc.specs
+	@mkdir -p $(A64)
+	$(A64CC) $(INIT_CFLAGS) $(INIT_LDFLAGS) -o $@.tmp $(INIT_SRCS)
+	aarch64-linux-gnu-objcopy -R .comment $@.tmp
+	@mv $@.tmp $@
+
+$(A64)/examples/%: examples/%/*.c
+	@mkdir -p $(A64)/examples
+	$(A64CC) $(WARN) -Os -static -s -o $@ $<
+
+$(A64)/tests/%: tests/helpers/%.c
+	@mkdir -p $(A64)/tests
+	$(A64CC) $(WARN) -Os -static -o $@ $<
 
 examples: $(EXAMPLES:%=$(B)/examples/%) $(B)/examples/layered/.stamp
 
@@ -127,13 +152,15 @@ bench: deps
 	@$(MAKE) --no-print-directory all bench-bins
 	@bench/run
 
-size: $(B)/tinyinit
+size: $(B)/tinyinit $(A64)/tinyinit
 	@s=$$(stat -c %s $(B)/tinyinit); \
 	echo "tinyinit: $$s bytes (budget $(INIT_BUDGET), $$((s * 100 / $(INIT_BUDGET)))% used)"
 	@echo "sections (of the unstripped twin $(B)/tinyinit.full; the file has no section headers):"
 	@size -A $(B)/tinyinit.full 2>/dev/null | awk '$$2 > 0 && /^\.(text|rodata|data|bss)/ {printf "  %-20s %6d\n", $$1, $$2}'
 	@echo "loaded bytes by source file (from the link map):"
 	@python3 scripts/sizebill $(B)/tinyinit.map
+	@s=$$(stat -c %s $(A64)/tinyinit); \
+	echo "tinyinit (aarch64): $$s bytes (budget $(A64_BUDGET), $$((s * 100 / $(A64_BUDGET)))% used)"
 
 install: all $(INSTALL)
 	install -D -m 0755 $(B)/tinyinit $(DESTDIR)$(PREFIX)/sbin/tinyinit

@@ -5,7 +5,7 @@ set -u
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 B=$TOP/build
-T=$B/tinyinit
+T=${TINYINIT:-$B/tinyinit} # TINYINIT=build/aarch64/tinyinit: the same suites for aarch64 (tests/aarch64)
 WORK=$(mktemp -d /tmp/tinyinit-test.XXXXXX)
 
 # at_exit CMD: runs CMD when the suite ends (last registered first), before

@@ -1,0 +1,66 @@
+# Shared by tests/aarch64/*.sh: run a suite of tests/integration against the aarch64 tinyinit
+# (build/aarch64/tinyinit) under qemu-aarch64 user-mode emulation through binfmt_misc.
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+
+A64=$B/aarch64
+
+# binfmt_ready: 0 when an aarch64 ELF runs here (binfmt_misc mounted and qemu-aarch64 registered;
+# scripts/binfmt does both), else 1 with the reason in $WHY.
+binfmt_ready() {
+	WHY=""
+	[ -x "$A64/tinyinit" ] || { WHY="$A64/tinyinit is not built (make)"; return 1; }
+	"$TOP"/scripts/binfmt >/dev/null 2>"$WORK/binfmt.err" || {
+		WHY="scripts/binfmt: $(head -n 1 "$WORK/binfmt.err")"
+		return 1
+	}
+	local out
+	out=$("$A64/examples/hello" 7 2>&1)
+	[ $? = 7 ] || { WHY="an aarch64 program does not run here: $out"; return 1; }
+}
+
+# Tests of the x86-64 suites that cannot pass under qemu-aarch64 7.2 (Debian 12) user-mode
+# emulation, whatever tinyinit does, with the reason. A listed test that passes is reported as
+# passed; only its failure becomes a SKIP naming the emulator's limit. Everything else must pass.
+declare -A EMU_LIMIT
+subreaper="qemu-user 7.2 rejects prctl(PR_SET_CHILD_SUBREAPER) with EINVAL, so tinyinit (not PID 1) stops at start-up, as documented (checked by tests/aarch64/native.sh)"
+vfork="qemu-user runs vfork as fork: the exec error tinyinit's vfork child leaves in shared memory never reaches the parent (the status 126/127 does, checked)"
+mask="qemu-user's execve hands on its own host signal mask, not the emulated program's"
+for t in "exit codes pass through as a subreaper" \
+	"unset PATH uses a default PATH (missing: 127)" "unset PATH uses a default PATH (true found)" \
+	"SIGTSTP/SIGTTIN/SIGTTOU do not stop tinyinit" "SIGTSTP reaches (and stops) the child" \
+	"the child continues and ends after SIGCONT+SIGTERM" \
+	"100 orphans are reaped by tinyinit as a subreaper" \
+	"child gets the caller's SigBlk and SigIgn (subreaper)" \
+	"child gets an empty mask when the caller had one" \
+	"control: the child's mask follows the caller's" \
+	"ignored SIGCHLD in the caller: exit status still collected" \
+	"--dry-run exits 0" "--dry-run prints the overlay mount" "--dry-run prints the pivot" \
+	"--dry-run prints what -v traces"; do
+	EMU_LIMIT[$t]=$subreaper
+done
+EMU_LIMIT["missing program is named"]=$vfork
+EMU_LIMIT["/etc is named"]=$vfork
+EMU_LIMIT["child gets the caller's SigBlk and SigIgn (PID 1)"]=$mask
+
+# run_suite_aarch64 FILE: runs tests/integration/FILE with TINYINIT=build/aarch64/tinyinit and
+# prints its TAP lines, a failure of an EMU_LIMIT test turned into a SKIP with the reason.
+run_suite_aarch64() {
+	local line name
+	TINYINIT=$A64/tinyinit bash "$TOP/tests/integration/$1" 2>"$WORK/suite.err" | while IFS= read -r line; do
+		case $line in
+		"not ok - "*)
+			name=${line#not ok - }
+			name=${name%%: *}
+			if [ -n "${EMU_LIMIT[$name]+x}" ]; then
+				skip "aarch64: $name" "${EMU_LIMIT[$name]}"
+			else
+				echo "not ok - aarch64: ${line#not ok - }"
+			fi
+			;;
+		"ok - "*) echo "ok - aarch64: ${line#ok - }" ;;
+		*) echo "$line" ;;
+		esac
+	done
+	local rc=${PIPESTATUS[0]}
+	[ "$rc" = 0 ] || fail "aarch64: $1 ran to its end" "exit $rc: $(tail -n 3 "$WORK/suite.err")"
+}
