@@ -75,6 +75,19 @@ if "$TOP/build/mkrootfs" initramfs -o "$TMP/tinyinit.img" --init "$TOP/build/tin
 else
 	echo "bench/vmboot.sh: no tinyinit row: $(cat "$TMP/mk.err")" >&2
 fi
+# The aarch64 row: the aarch64 tinyinit and an aarch64 vmmark, booted under qemu-system-aarch64
+# (TCG, whatever the x86-64 rows use) on the kernel scripts/arm64 provides; skipped without it.
+if [ -x "$TOP/build/aarch64/tinyinit" ] && [ -x "$TOP/build/aarch64/bench/vmmark" ] &&
+	"$TOP/scripts/arm64" >/dev/null 2>"$TMP/arm64.err"; then
+	if "$TOP/build/mkrootfs" initramfs -o "$TMP/tinyinit-aarch64.img" --init "$TOP/build/aarch64/tinyinit" \
+		"$TOP/build/aarch64/bench/vmmark" 2>"$TMP/mk.err"; then
+		rows+=("aarch64-tinyinit=$TMP/tinyinit-aarch64.img")
+	else
+		echo "bench/vmboot.sh: no aarch64 row: $(cat "$TMP/mk.err")" >&2
+	fi
+else
+	echo "bench/vmboot.sh: no aarch64 row: build/aarch64/bench/vmmark or the arm64 kernel missing $(head -n 1 "$TMP/arm64.err" 2>/dev/null)" >&2
+fi
 read -r -a more <<<"${VMBOOT_ROWS:-}"
 rows+=("${more[@]}")
 
@@ -89,7 +102,8 @@ read -r accel machine <<<"$accel"
 # marker; init: from the kernel's "Run /init as init process" to the
 # marker, i.e. the init's own work before the payload runs).
 boot() {
-	local t0=${EPOCHREALTIME/./} line k r=""
+	local t0=${EPOCHREALTIME/./} line k r="" acc=$accel
+	case $1 in *aarch64*) acc=tcg ;; esac # no KVM for an aarch64 guest here
 	while IFS= read -r line; do
 		case $line in
 		*"Run /init as init process"*)
@@ -100,7 +114,7 @@ boot() {
 			echo "$((10#$k)) $((${EPOCHREALTIME/./} - t0)) $([ -n "$r" ] && echo $((10#$k - 10#$r)) || echo -)"
 			;;
 		esac
-	done < <("$RUN" --accel "$accel" --timeout 60 "${extra[@]}" "$1" 2>/dev/null)
+	done < <("$RUN" --accel "$acc" --timeout 60 "${extra[@]}" "$1" 2>/dev/null)
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
