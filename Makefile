@@ -73,7 +73,7 @@ $(B)/init/%.o: init/%.c $(INIT_HDRS) Makefile
 $(A64)/tinyinit: $(INIT_SRCS) $(INIT_HDRS) Makefile scripts/aarch64-musl-gcc.specs
 	@mkdir -p $(A64)
 	$(A64CC) $(INIT_CFLAGS) $(INIT_LDFLAGS) -o $@.tmp $(INIT_SRCS)
-	aarch64-linux-gnu-objcopy -R .comment $@.tmp
+	llvm-objcopy-14 --strip-all --remove-section=.comment --strip-sections $@.tmp
 	@mv $@.tmp $@
 
 $(A64)/examples/%: examples/%/*.c
