@@ -68,16 +68,31 @@ int st_mount(const char *src, const char *dst, const char *type, unsigned long f
 	return rc ? failure(-rc, "mount %s on %s", type ? type : src ? src : "flags", dst) : 0;
 }
 
+/* Set when open_tree is missing (kernels before 5.2, qemu-user): the fd is
+ * then the directory itself, bound without the mounts inside it. */
+static int plain_fd;
+
 int st_clone(const char *path)
 {
 	CALL("open_tree(AT_FDCWD, \"%s\", OPEN_TREE_CLONE|AT_RECURSIVE)", path);
 	long fd = RUN(syscall(SYS_open_tree, AT_FDCWD, path, 1 | O_CLOEXEC | 0x8000));
+	if (fd < 0 && errno == ENOSYS) {
+		fd = syscall(SYS_openat, AT_FDCWD, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		plain_fd = 1;
+	}
 	int rc = traced(1, fd < 0 ? -1 : 0, call);
 	return rc ? failure(-rc, "clone the mounts at %s", path) : (int)fd;
 }
 
 int st_attach(int fd, const char *path)
 {
+	if (plain_fd) {
+		char src[32];
+		fmt_buf(src, sizeof src, "/proc/self/fd/%d", fd);
+		int rc = st_mount(src, path, NULL, MS_BIND, NULL);
+		close(fd);
+		return rc;
+	}
 	CALL("move_mount(%d, \"\", AT_FDCWD, \"%s\", MOVE_MOUNT_F_EMPTY_PATH)", fd, path);
 	int rc = traced(1, RUN((int)syscall(SYS_move_mount, fd, "", AT_FDCWD, path, 4)), call);
 	RUN(close(fd));

@@ -39,6 +39,12 @@ for t in "exit codes pass through as a subreaper" \
 	"--dry-run prints what -v traces" "...with a reason"; do
 	EMU_LIMIT[$t]=$subreaper
 done
+rtsig="qemu-user 7.2 keeps the host's real-time signals for itself and cannot deliver guest signals 32-64 (the x86-64 run checks all 64)"
+EMU_LIMIT["signals 1-64 (not KILL, STOP, CHLD) reach the payload of PID 1: exit 0"]=$rtsig
+EMU_LIMIT["...each of them, in order"]=$rtsig
+EMU_LIMIT["a subreaper forwards 34 and 33 (exit 0)"]=$subreaper
+EMU_LIMIT["SIGPIPE from tinyinit's own stderr is not forwarded (payload exits 4)"]=$subreaper
+EMU_LIMIT["a subreaper in the host's mount namespace assembles in its own"]=$subreaper
 EMU_LIMIT["missing program is named"]=$vfork
 EMU_LIMIT["...named: expected 'tinyinit: cannot run /no/such/payload"]=$vfork
 EMU_LIMIT["500 layers assemble"]=$newmount

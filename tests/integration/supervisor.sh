@@ -99,7 +99,7 @@ if wait_for "$WORK/rec.out" ready; then
 		wait_for "$WORK/rec.out" "^$s\$" || break
 	done
 fi
-timeout 10 tail --pid="$UPID" -f /dev/null
+timeout 10 tail --pid="$UPID" -f /dev/null || kill -KILL "$IPID" 2>/dev/null
 wait "$UPID"
 expect_eq "signals 1-64 (not KILL, STOP, CHLD) reach the payload of PID 1: exit 0" 0 $?
 expect_eq "...each of them, in order" "$(echo $want)" "$(grep -v ready "$WORK/rec.out" | tr '\n' ' ' | sed 's/ $//')"
@@ -107,7 +107,7 @@ expect_eq "...each of them, in order" "$(echo $want)" "$(grep -v ready "$WORK/re
 "$T" "$SIGREC" 2 >"$WORK/rec2.out" 2>&1 &
 SPID=$!
 wait_for "$WORK/rec2.out" ready && kill -34 "$SPID" && wait_for "$WORK/rec2.out" '^34$' && kill -33 "$SPID"
-timeout 10 tail --pid="$SPID" -f /dev/null
+timeout 10 tail --pid="$SPID" -f /dev/null || kill -KILL "$SPID" 2>/dev/null
 wait "$SPID"
 expect_eq "a subreaper forwards 34 and 33 (exit 0)" "0 34 33" "$? $(grep -v ready "$WORK/rec2.out" | tr '\n' ' ' | sed 's/ $//')"
 # tinyinit's own SIGPIPE (its stderr is a closed pipe) is not forwarded.
