@@ -203,6 +203,10 @@ int cmd_inspect(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return fail(EINVAL, "usage: mkrootfs inspect [--json] IMAGE.tar");
+	/* an executable made by mkrootfs embed */
+	r = embed_inspect(argv[optind], json);
+	if (r != 1)
+		return r;
 	r = input_read(argv[optind], IN_NODATA, &in);
 	if (!r && !in.is_image)
 		r = fail(EINVAL, "%s: not an image tarball (no manifest.json or index.json)",

@@ -13,6 +13,8 @@ int cmd_embed(int argc, char **argv);
  * the caller's image config carries them). */
 struct build_opts;
 int embed_write(struct build_opts *o, int record, const char *out);
+/* mkrootfs inspect of such an OUT: 1 when PATH carries no archive. */
+int embed_inspect(const char *path, int json);
 
 /* SOURCE_DATE_EPOCH, else 0. */
 int source_date_epoch(long long *epoch);

@@ -138,3 +138,20 @@ expect_eq "... nonzero, nothing written" 0 $?
 off=$(python3 -c "import struct,sys; print(struct.unpack('<QQ', open(sys.argv[1],'rb').read()[-16:])[0])" "$OUT")
 list=$(tail -c +$((off + 1)) "$OUT" | cpio -it 2>/dev/null | sort | tr '\n' ' ')
 expect_eq "the archive lists with cpio -it" "hello tinyinit.args " "$list"
+
+# mkrootfs inspect OUT: payload, arguments, options, sizes, checked like tinyinit
+"$MK" embed -o "$WORK/insp" --env A=1 --workdir /tmp "$HELLO" 3 x >/dev/null 2>&1
+out=$("$MK" inspect "$WORK/insp" 2>&1)
+expect_match "inspect OUT: the payload" "payload +/hello" "$out"
+expect_match "inspect OUT: its arguments" "args +3 x" "$out"
+expect_match "inspect OUT: the recorded options" "options +--workdir /tmp --env A=1" "$out"
+expect_match "inspect OUT: the files and sizes" "hello" "$(printf '%s\n' "$out" | grep -E '^  [0-7]{4} ')"
+json=$("$MK" inspect --json "$WORK/insp" 2>&1 | python3 -c '
+import json, sys
+o = json.load(sys.stdin)
+print(o["payload"], o["args"], o["archive_size"] > 0, sorted(f["name"] for f in o["files"]))')
+expect_eq "inspect --json OUT" "/hello ['3', 'x'] True ['hello', 'tinyinit.args']" "$json"
+damage flip
+out=$("$MK" inspect "$WORK/bad" 2>&1)
+rc=$?
+expect_match "inspect of a damaged OUT: one line, nonzero" "^1 mkrootfs: .*CRC mismatch" "$rc $out"
