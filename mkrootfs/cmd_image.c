@@ -8,7 +8,11 @@
 #include "cmds.h"
 #include "err.h"
 #include "imagewrite.h"
+#include "meta.h"
+#include "pathsafe.h"
 #include "plan.h"
+#include "sbom.h"
+#include <unistd.h>
 
 struct opts {
 	struct build_opts b;
@@ -19,6 +23,7 @@ struct opts {
 	char *emb_dir;	      /* its temporary directory */
 	char *emb_file;	      /* the executable made there, the payload */
 	const char *emb_from; /* the payload given */
+	struct image_meta meta;
 };
 
 int source_date_epoch(long long *epoch)
@@ -58,11 +63,28 @@ static void usage_image(void)
 	      "  --essentials         add a CA bundle, /etc/passwd and /etc/group (root, nonroot\n"
 	      "                       65532), /etc/nsswitch.conf, /tmp; --user nonroot works\n"
 	      "  --ca-bundle FILE     the CA bundle for --essentials (default: the host's)\n"
-	      "  --tzdata             add the time zone database (/usr/share/zoneinfo)\n",
+	      "  --tzdata             add the time zone database (/usr/share/zoneinfo)\n"
+	      "  --annotation K=V     an annotation of the manifest and the index (repeatable)\n"
+	      "  --source URL  --revision REV  --version V   org.opencontainers.image.*\n"
+	      "                       annotations and labels\n"
+	      "  --sbom FILE          write an SPDX 2.3 JSON SBOM of the image\n",
 	      stdout);
 }
 
-enum { O_NOINIT = BO_NEXT, O_BOOT, O_TAG, O_LABEL, O_STOP, O_COMP, O_EMBED };
+enum {
+	O_NOINIT = BO_NEXT,
+	O_BOOT,
+	O_TAG,
+	O_LABEL,
+	O_STOP,
+	O_COMP,
+	O_ANN,
+	O_SRC,
+	O_REV,
+	O_VER,
+	O_SBOM,
+	O_EMBED
+};
 
 static int image_opt(void *ctx, int c, const char *arg)
 {
@@ -79,6 +101,11 @@ static int image_opt(void *ctx, int c, const char *arg)
 		return strlist_add(&o->spec.labels, arg);
 	case O_STOP: o->spec.stop_signal = arg; return 0;
 	case O_COMP: return compression_parse(arg, 0, &o->comp);
+	case O_ANN: return meta_add_annotation(&o->meta, arg);
+	case O_SRC: o->meta.source = arg; return 0;
+	case O_REV: o->meta.revision = arg; return 0;
+	case O_VER: o->meta.version = arg; return 0;
+	case O_SBOM: o->meta.sbom = arg; return 0;
 	case 'h': usage_image(); exit(0);
 	default: return fail(EINVAL, "image: bad option (see mkrootfs image --help)");
 	}
@@ -95,6 +122,11 @@ static int parse(int argc, char **argv, struct opts *o)
 	    {"label", required_argument, 0, O_LABEL},
 	    {"stop-signal", required_argument, 0, O_STOP},
 	    {"compress", required_argument, 0, O_COMP},
+	    {"annotation", required_argument, 0, O_ANN},
+	    {"source", required_argument, 0, O_SRC},
+	    {"revision", required_argument, 0, O_REV},
+	    {"version", required_argument, 0, O_VER},
+	    {"sbom", required_argument, 0, O_SBOM},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
@@ -162,6 +194,90 @@ static int embed_payload(struct opts *o)
 	o->b.payload = o->emb_file;
 	o->b.no_init = 1;
 	return 0;
+}
+
+/* The last image input: the base. */
+static const struct input *base_input(const struct plan *p)
+{
+	const struct input *b = NULL;
+
+	for (size_t i = 0; i < p->ninputs; i++)
+		if (p->inputs[i].is_image)
+			b = &p->inputs[i];
+	return b;
+}
+
+/* The annotations and the standard labels. */
+static int add_meta(struct opts *o, const struct plan *p)
+{
+	const struct input *b = base_input(p);
+	struct strlist labels = {0};
+	int r;
+
+	o->spec.annotations = meta_annotations(&o->meta, b ? b->name : NULL, NULL);
+	if (!o->spec.annotations)
+		return -ENOMEM;
+	r = meta_labels(o->spec.annotations, &o->meta, &o->spec.labels, &labels);
+	if (r) {
+		strlist_free(&labels);
+		return r;
+	}
+	strlist_free(&o->spec.labels);
+	o->spec.labels = labels;
+	return 0;
+}
+
+static int write_sbom(const struct opts *o, const struct plan *p, const struct elf_info *ei,
+		      const char *name)
+{
+	struct sbom_pkg *pk = NULL;
+	char **libs = NULL, **bl = NULL;
+	size_t nlibs = 0, np = 0, nb = 0;
+	const struct input *b = base_input(p);
+	int r = 0;
+
+	if (o->b.copy_libs && ei->interp)
+		r = elf_resolve_libs(o->b.payload, ei, &libs, &nlibs);
+	pk = calloc(nlibs + 3, sizeof *pk);
+	if (!r && !pk)
+		r = -ENOMEM;
+	if (!r) {
+		pk[np++] =
+		    (struct sbom_pkg){path_basename(o->b.payload), o->b.as, "APPLICATION", 0};
+		if (!o->b.no_init)
+			pk[np++] = (struct sbom_pkg){"tinyinit", "/tinyinit", "APPLICATION", 0};
+		for (size_t i = 0; i < nlibs; i++)
+			pk[np++] = (struct sbom_pkg){path_basename(libs[i]), libs[i], "LIBRARY", 1};
+		if (ei->interp)
+			pk[np++] =
+			    (struct sbom_pkg){path_basename(ei->interp), ei->interp, "LIBRARY", 1};
+	}
+	if (!r && b && b->nlayers) {
+		bl = calloc(b->nlayers, sizeof *bl);
+		if (!bl)
+			r = -ENOMEM;
+		for (size_t i = 0; !r && i < b->nlayers; i++)
+			bl[nb++] = (char *)b->info[i].digest;
+	}
+	if (!r) {
+		struct sbom_in in = {.name = name,
+				     .epoch = o->spec.epoch,
+				     .layers = p->v,
+				     .nlayers = p->n,
+				     .pkgs = pk,
+				     .npkgs = np,
+				     .base_name = b ? b->name : NULL,
+				     .base_layers = bl,
+				     .nbase = nb};
+
+		r = sbom_write(o->meta.sbom, &in);
+	}
+	for (size_t i = 0; i < nlibs; i++)
+		free(libs[i]);
+	free(libs);
+	free(pk);
+	free(bl);
+	return r;
 }
 
 int cmd_image(int argc, char **argv)
@@ -258,12 +374,22 @@ int cmd_image(int argc, char **argv)
 		r = strlist_add(&o.spec.cmd, o.b.args[i]);
 	if (r)
 		goto out;
+	r = add_meta(&o, &p);
+	if (r)
+		goto out;
 	out.path = o.b.out;
 	out.comp = o.comp;
 	out.full_name = full;
 	out.familiar = fam;
 	out.tag = tag;
+	if (o.meta.sbom) {
+		r = write_sbom(&o, &p, &ei, fam);
+		if (r)
+			goto out;
+	}
 	r = image_write(&out, p.v, p.n, &o.spec);
+	if (r && o.meta.sbom)
+		unlink(o.meta.sbom); /* nothing half-written */
 out:
 	if (o.emb_file)
 		unlink(o.emb_file);
@@ -279,6 +405,8 @@ out:
 	strlist_free(&o.spec.entrypoint);
 	strlist_free(&o.spec.cmd);
 	strlist_free(&o.spec.labels);
+	json_decref(o.spec.annotations);
+	meta_free(&o.meta);
 	build_opts_free(&o.b); /* spec.env is o.b.env */
 	free(full);
 	free(fam);

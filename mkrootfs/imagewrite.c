@@ -116,6 +116,14 @@ static int file_json(struct outtar *ot, const char *name, json_t *j)
 	return r;
 }
 
+/* DOC with ANN (when it has any) as its annotations. */
+static json_t *annotate(json_t *doc, json_t *ann)
+{
+	if (doc && json_object_size(ann))
+		json_object_set(doc, "annotations", ann);
+	return doc;
+}
+
 int image_write(const struct image_out *o, struct layer *const *layers, size_t n,
 		struct image_spec *spec)
 {
@@ -159,9 +167,11 @@ int image_write(const struct image_out *o, struct layer *const *layers, size_t n
 	if (!r)
 		r = blob_json(&ot, oci_config(spec), MT_CONFIG, &cd, chex);
 	if (!r)
-		r = blob_json(&ot, oci_manifest(&cd, ld, n), MT_MANIFEST, &md, mhex);
+		r = blob_json(&ot, annotate(oci_manifest(&cd, ld, n), spec->annotations),
+			      MT_MANIFEST, &md, mhex);
 	if (!r)
-		r = file_json(&ot, "index.json", oci_index(&md, o->full_name, o->tag));
+		r = file_json(&ot, "index.json",
+			      annotate(oci_index(&md, o->full_name, o->tag), spec->annotations));
 	if (!r)
 		r = file_json(&ot, "manifest.json", docker_manifest(chex, o->familiar, lhex, n));
 	if (!r)
