@@ -99,9 +99,9 @@ initramfs forever - <<'EOF'
 echo "sleeping forever"
 exec /bin/busybox sleep 100000
 EOF
-boot forever --timeout 15
+boot forever --timeout 30
 expect_eq "an init that sleeps forever times out with 124" 124 "$rc"
-expect_match "the timeout is reported" "timeout: no payload status within 15 s" "$err"
+expect_match "the timeout is reported" "timeout: no payload status within 30 s" "$err"
 expect_match "the console was streamed before the timeout" "^sleeping forever$" "$out"
 
 # --- the kernel never reaches the payload -------------------------------------
