@@ -68,8 +68,8 @@ static const char *execfn(void)
 int embedded_config(struct config *c, int argc, char **argv)
 {
 	const char *name = execfn();
-	const unsigned char *a;
-	size_t alen, off, n;
+	const unsigned char *a = NULL;
+	size_t alen = 0, off, n;
 	struct stat st;
 	char err[256];
 	int fd = name ? open_ro(name) : -1, rc;
