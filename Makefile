@@ -124,11 +124,12 @@ TEST_BINS += $(B)/tests/unit_init $(B)/tests/sigexec $(B)/tests/orphans $(B)/tes
 	$(B)/tests/crash
 
 # libFuzzer targets for tinyinit's readers (run by tests/fuzz/run.sh).
-FUZZ_TARGETS := deletions config cmdline embedded
+FUZZ_TARGETS := deletions config cmdline embedded mountinfo
 FUZZ_SRCS_deletions := init/layers.c init/steps.c init/fmt.c
 FUZZ_SRCS_config := init/config.c init/signames.c init/fmt.c
 FUZZ_SRCS_cmdline := init/cmdline.c init/config.c init/signames.c init/fmt.c
 FUZZ_SRCS_embedded := init/embedded.c init/fmt.c
+FUZZ_SRCS_mountinfo := init/mountinfo.c init/apifs.c init/steps.c init/fmt.c
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(B)/fuzz/fuzz_%)
 TEST_BINS += $(FUZZ_BINS)
 

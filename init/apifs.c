@@ -87,3 +87,10 @@ int apifs_tmp(void)
 		rc = st_mount("tmpfs", "run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
 	return rc;
 }
+
+int apifs_cgroup(void)
+{
+	if (st_mount("cgroup2", "sys/fs/cgroup", "cgroup2", MS_RDONLY | KERNFS, NULL))
+		say("warning: no /sys/fs/cgroup in the new root (%s)", errmsg);
+	return 0;
+}

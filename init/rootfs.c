@@ -6,8 +6,12 @@
  *   bind the covered layers directory into the stage as "l"
  *   in the stage: u (upper), w (work), d<i> (whiteout layers), root
  *   overlay on root: lowerdir=l/<top>:d<top>:...:l/<bottom>
- *   in root: proc, sys, dev (tmpfs), masks, tmp, run
- *   pivot_root(".", "."), detach the old root, chdir("/")
+ *   in root: proc, sys, dev (tmpfs), masks, tmp, run, then the runtime's
+ *   mounts (volumes, /etc/resolv.conf, /sys/fs/cgroup...) read from
+ *   mountinfo before the stage, at the same paths
+ *   pivot_root(".", "."), detach the old root, chdir("/"); where a seccomp
+ *   filter refuses pivot_root (docker's default profile), move the new
+ *   root onto "/" and chroot into it
  *
  * Every path handed to the kernel is relative to the stage, so lowers stay
  * short whatever the layers directory is called. */
@@ -24,6 +28,7 @@
 #include "apifs.h"
 #include "fmt.h"
 #include "layers.h"
+#include "mountinfo.h"
 #include "overlay.h"
 #include "steps.h"
 #include "vm.h"
@@ -75,6 +80,13 @@ static int stack(const struct config *c)
 	return rc ? rc : ovl_mount(lowers, n, up, wk, "root");
 }
 
+/* The current directory becomes "/" and the root. */
+static int move_root(void)
+{
+	int rc = st_mount(".", "/", NULL, MS_MOVE, NULL);
+	return rc ? rc : st_chroot(".");
+}
+
 int rootfs_assemble(const struct config *c)
 {
 	static char abs[4096 + 4];
@@ -105,6 +117,9 @@ int rootfs_assemble(const struct config *c)
 	if (total > LAYERS_MAX)
 		return failure(0, "%s: %d layers with their deletion lists, at most %d", dir, total,
 			       LAYERS_MAX);
+	/* mountinfo names mount points without symlinks: so must dir. */
+	if (chdir(dir) == 0 && syscall(SYS_getcwd, abs, 4096) > 0)
+		dir = abs;
 	LOG(1, "assembling a root from %d layers in %s", ls.n, dir);
 
 	mode_t mask = umask(0);
@@ -125,6 +140,8 @@ int rootfs_assemble(const struct config *c)
 	if (rc == -EACCES) /* an LSM: docker's AppArmor profile denies mount */
 		failure(EACCES, "mounting is denied (AppArmor or SELinux): run the container with "
 				"--security-opt apparmor=unconfined");
+	if (!rc && !c->vm)
+		rc = mounts_read();
 	/* The layers with any mounts in them (a layer may be a volume or an
 	 * image of its own), soon covered by the stage. */
 	int lfd = rc ? rc : st_clone(dir);
@@ -149,20 +166,23 @@ int rootfs_assemble(const struct config *c)
 	static int (*const vm_fill[])(void) = {vm_move_api, apifs_tmp};
 	for (unsigned i = 0; i < (c->vm ? 2u : 5u) && !rc; i++)
 		rc = (c->vm ? vm_fill : fill)[i]();
+	if (!rc && !c->vm)
+		rc = mounts_carry(dir);
 	/* pivot_root refuses the initial rootfs: move the stage (with the new
 	 * root in it) onto "/" and chroot into it; then the current root has a
 	 * parent, and the pivot below works. Nothing is copied. */
 	if (c->vm && !rc)
 		rc = st_chdir("..");
 	if (c->vm && !rc)
-		rc = st_mount(".", "/", NULL, MS_MOVE, NULL);
-	if (c->vm && !rc)
-		rc = st_chroot(".");
+		rc = move_root();
 	if (c->vm && !rc)
 		rc = st_chdir("root");
-	if (!rc)
-		rc = st_pivot(".", ".");
-	if (!rc)
+	/* A seccomp filter refuses pivot_root (docker's default profile): the
+	 * new root moves onto "/", over the old one, which no path reaches
+	 * any more (".." at the new root's top leads back into it). */
+	if (!rc && (rc = st_pivot(".", ".")) == -EPERM && !c->vm)
+		rc = move_root();
+	else if (!rc)
 		rc = st_umount(".", MNT_DETACH);
 	if (!rc)
 		rc = st_chdir("/");

@@ -18,8 +18,9 @@ int dry_run;
 
 /* The names of the mount flags tinyinit uses, by bit number (MS_RDONLY is
  * bit 0, MS_STRICTATIME bit 24); empty for the others. */
-static const char mflag_names[] = "RDONLY\0NOSUID\0NODEV\0NOEXEC\0\0REMOUNT\0\0\0\0\0\0\0BIND\0MOVE"
-				  "\0REC\0\0\0\0PRIVATE\0SLAVE\0\0\0\0\0STRICTATIME";
+static const char mflag_names[] = "RDONLY\0NOSUID\0NODEV\0NOEXEC\0\0REMOUNT\0\0\0\0\0NOATIME\0"
+				  "NODIRATIME\0BIND\0MOVE\0REC\0\0\0\0PRIVATE\0SLAVE\0\0RELATIME\0"
+				  "\0\0STRICTATIME";
 _Static_assert(MS_BIND == 1 << 12 && MS_PRIVATE == 1 << 18 && MS_STRICTATIME == 1 << 24,
 	       "mount flag bits");
 

@@ -5,3 +5,4 @@ $(B)/tests/tlscheck: tests/helpers/tlscheck.c
 	$(CC) $(WARN) -O1 -static -o $@ $< -lcrypto -lpthread 2>$@.log || { cat $@.log; false; }
 
 TEST_BINS += $(B)/tests/tlscheck
+TEST_BINS += $(B)/tests/nopivot

@@ -82,7 +82,10 @@ expect_eq "...the upper holds them" "dev proc sys" "$(cd "$U/upper" && ls -d dev
 hostdev=$(awk '$5 == "/" {print $3; exit}' /proc/self/mountinfo)
 mi=$(inroot "$L" -- /bin/sh -c 'cat /proc/self/mountinfo')
 expect_match "the merged root is an overlay" "^[0-9]+ [0-9]+ [0-9:]+ / / .* - overlay " "$mi"
-if echo "$mi" | awk -v d="$hostdev" '$3 == d {found=1} END {exit !found}'; then
+# (Mounts the caller had under its root are carried over, and a bind from
+# the root's file system names its device too: the old root is the whole
+# file system, root "/", mounted.)
+if echo "$mi" | awk -v d="$hostdev" '$3 == d && $4 == "/" {found=1} END {exit !found}'; then
 	fail "the old root is absent from /proc/self/mountinfo" "host root device $hostdev still mounted inside"
 else
 	pass "the old root is absent from /proc/self/mountinfo"
@@ -100,6 +103,23 @@ touch /escape-marker-$$
 out=$(chroot "$WORK/plain" /bin/rootcheck escape 2>&1)
 rm -f /escape-marker-$$
 expect_match "control: the escape works from a plain chroot" "escape-marker-$$" "$out"
+
+# Where a seccomp filter refuses pivot_root (docker's default profile),
+# the new root is moved onto / and chrooted into: the escape still ends in
+# the merged root, and finds nothing of the host's.
+trace=$(timeout 60 unshare --mount --pid --fork "$B/tests/nopivot" "$T" --layers "$L" -v -- /bin/true 2>&1)
+expect_match "seccomp refuses pivot_root: traced" 'pivot_root\("\.", "\."\) = -1 operation not permitted' "$trace"
+expect_match "...the new root moves onto / instead" 'mount\("\.", "/", "", MS_MOVE, ""\) = 0' "$trace"
+expect_match "...and tinyinit chroots into it" 'chroot\("\."\) = 0' "$trace"
+touch /escape-marker-$$
+out=$(timeout 60 unshare --mount --pid --fork "$B/tests/nopivot" "$T" --layers "$L" -- /bin/rootcheck escape 2>&1)
+merged=$(timeout 60 unshare --mount --pid --fork "$B/tests/nopivot" "$T" --layers "$L" -- /bin/busybox ls / 2>&1)
+rm -f /escape-marker-$$
+expect_match "without pivot_root: the chroot escape stays in the merged root" "^busybox$|^bin$" "$out"
+expect_eq "...and reaches exactly the merged root's files" "$(echo "$merged" | sort | tr '\n' ' ')" "$(echo "$out" | grep -vx escape-dir | sort | tr '\n' ' ')"
+if echo "$out" | grep -q "escape-marker-$$"; then fail "...never a host file" "found the host's /"; else pass "...never a host file"; fi
+out=$(timeout 60 unshare --mount --pid --fork "$B/tests/nopivot" "$T" --layers "$L" -- /bin/sh -c 'cat /etc/app.txt; umount -l / >/dev/null 2>&1 || echo refused')
+expect_eq "...the payload runs, and cannot unmount its root to see the old one" "app refused" "$(echo $out)"
 
 # /proc, /dev, the payload's process.
 out=$(inroot "$L" -- /bin/sh -c 'wc -c </proc/keys; { echo 1 >/proc/sys/kernel/domainname; } 2>/dev/null && echo writable || echo readonly; grep -c . /proc/timer_list')
