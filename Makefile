@@ -110,7 +110,7 @@ $(B)/examples/%: examples/%/*.c
 
 # --- tests -----------------------------------------------------------------
 UNIT_INIT_SRCS := init/config.c init/signames.c init/fmt.c init/help.c init/layers.c init/cmdline.c \
-	init/overlay.c init/steps.c
+	init/steps.c
 
 $(B)/tests/unit_init: tests/unit/test_init.c $(UNIT_INIT_SRCS) $(INIT_HDRS)
 	@mkdir -p $(B)/tests

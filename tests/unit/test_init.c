@@ -20,7 +20,6 @@
 #include "../../init/config.h"
 #include "../../init/fmt.h"
 #include "../../init/layers.h"
-#include "../../init/overlay.h"
 #include "../../init/steps.h"
 
 static int parse(struct config *c, char *err, char **argv)
@@ -332,22 +331,6 @@ static void test_rootfs_options(void **state)
 	assert_int_equal(config_set(&c, "x", "env", 3, "K=V", err, sizeof err), -EINVAL);
 }
 
-static void test_ovl_escape(void **state)
-{
-	char buf[64];
-	size_t n = 0;
-	(void)state;
-
-	assert_int_equal(ovl_escape(buf, sizeof buf, &n, "l/a,b:c\\d"), 0);
-	assert_string_equal(buf, "l/a\\,b\\:c\\\\d");
-	assert_int_equal(n, strlen(buf));
-	/* Too long: refused, the buffer is never overrun. */
-	char small[8];
-	n = 0;
-	assert_int_equal(ovl_escape(small, sizeof small, &n, "abcdefghij"), -1);
-	assert_true(n < sizeof small);
-}
-
 static void test_mount_flags(void **state)
 {
 	char buf[200];
@@ -458,7 +441,6 @@ int main(void)
 	    cmocka_unit_test(test_exit_status),
 	    cmocka_unit_test(test_fmt),
 	    cmocka_unit_test(test_rootfs_options),
-	    cmocka_unit_test(test_ovl_escape),
 	    cmocka_unit_test(test_mount_flags),
 	    cmocka_unit_test(test_deletions_check),
 	    cmocka_unit_test(test_cmdline),
