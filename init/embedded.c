@@ -22,20 +22,30 @@ static unsigned long long le(const unsigned char *p, int n)
 	return v;
 }
 
+/* Four bytes a step (four tables, filled on first use): about four times
+ * the speed of a byte a step, for 3 KiB more of bss and no file bytes. */
 static unsigned crc32(const unsigned char *p, size_t n)
 {
-	static unsigned tab[256];
+	static unsigned f[1024]; /* tab[j][i] is f[j * 256 + i] */
+	unsigned(*tab)[256] = (unsigned(*)[256])f;
 	unsigned c = ~0u;
 
-	if (!tab[1])
-		for (unsigned i = 0; i < 256; i++) {
-			unsigned t = i;
+	if (!f[1])
+		for (unsigned i = 0; i < 1024; i++) {
+			unsigned t = i & 255;
 			for (int k = 0; k < 8; k++)
 				t = t >> 1 ^ (0xEDB88320u & -(t & 1));
-			tab[i] = t;
+			f[i] = i < 256 ? t : f[i - 256] >> 8 ^ f[f[i - 256] & 0xff];
 		}
+	for (; n >= 4; n -= 4, p += 4) {
+		unsigned v;
+		memcpy(&v, p, 4); /* little-endian: tinyinit's machines are */
+		c ^= v;
+		c = tab[3][c & 0xff] ^ tab[2][c >> 8 & 0xff] ^ tab[1][c >> 16 & 0xff] ^
+		    tab[0][c >> 24];
+	}
 	while (n--)
-		c = tab[(c ^ *p++) & 0xff] ^ c >> 8;
+		c = tab[0][(c ^ *p++) & 0xff] ^ c >> 8;
 	return ~c;
 }
 

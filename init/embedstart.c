@@ -80,8 +80,8 @@ int embedded_config(struct config *c, int argc, char **argv)
 		return 0;
 	/* only the last page is read when there is no trailer */
 	size_t size = xstat(fd, "", &st, 0) < 0 ? 0 : (size_t)st.st_size;
-	unsigned char *map =
-	    (unsigned char *)syscall(SYS_mmap, 0, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	unsigned char *map = (unsigned char *)syscall(SYS_mmap, 0, size, PROT_READ,
+						      MAP_PRIVATE | MAP_POPULATE, fd, 0);
 	rc = map == MAP_FAILED ? 1 : emb_verify(name, map, size, &a, &alen);
 	if (!rc)
 		rc = emb_find(name, a, alen, EMB_ARGS, &off, &n);

@@ -39,7 +39,7 @@ struct image_spec {
 	const char *const *created_by;
 	const char *const *history; /* per layer: a kept base layer's own entries
 				       (JSON array), else NULL: one made here */
-	json_t *annotations; /* of the manifest and the index, or NULL */
+	json_t *annotations;	    /* of the manifest and the index, or NULL */
 };
 
 struct descriptor {
