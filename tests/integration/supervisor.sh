@@ -179,7 +179,7 @@ out=$(pid1 sh -c "$B/examples/zombies 100 0 >/dev/null; sleep 1; $count_zombies"
 expect_eq "100 exited orphans are reaped by PID 1" "zombies=0" "$out"
 out=$(pid1 sh -c "$B/examples/zombies 100 1 >/dev/null; sleep 2; $count_zombies")
 expect_eq "100 orphaned sleepers are reaped by PID 1" "zombies=0" "$out"
-out=$(pid1 sh -c "$B/examples/zombies 100 1 >/dev/null; sleep 0.3; $count_zombies")
+out=$(pid1 sh -c "$B/examples/zombies 100 5 >/dev/null; sleep 0.3; $count_zombies")
 expect_eq "sleepers still running are not zombies yet" "zombies=0" "$out"
 
 # Control: without an init that reaps, the same payload leaves zombies
