@@ -10,6 +10,7 @@
 #include "config.h"
 #include "embedded.h"
 #include "fmt.h"
+#include "net.h"
 #include "rootfs.h"
 #include "steps.h"
 #include "supervise.h"
@@ -97,6 +98,8 @@ int main(int argc, char **argv)
 	if (!c.no_rootfs && (rc = rootfs_assemble(&c)) < 0)
 		return finish(&c, 1, errmsg);
 	assembled = rc > 0;
+	if (c.vm)
+		net_setup(); /* in the root the payload sees: its /etc gets the resolver files */
 	if (c.workdir && st_chdir(c.workdir) < 0) {
 		say("--workdir %s: %s", c.workdir, errmsg);
 		return finish(&c, 1, NULL);

@@ -14,6 +14,9 @@
 #include "plan.h"
 #include "progress.h"
 
+/* --net: a virtio NIC on q35/pc (PCI) and on microvm (MMIO). */
+#define NET_MODULES "virtio_pci,virtio_mmio,virtio_net"
+
 struct opts {
 	struct build_opts b;
 	enum compression comp;
@@ -35,6 +38,8 @@ static void usage_initramfs(void)
 	      "  --modules M1,M2,...  kernel modules to load at boot, with their dependencies\n"
 	      "  --kernel-release R   their kernel (default: the running one, uname -r)\n"
 	      "  --modules-dir DIR    or their modules tree (the directory with modules.dep)\n"
+	      "  --net                the modules of virtio networking (virtio_pci, virtio_mmio,\n"
+	      "                       virtio_net): the same as adding them to --modules\n"
 	      "  --env K=V  --workdir DIR  --user U[:G]   the payload's environment\n"
 	      "  --compress gzip|zstd|xz|none (default gzip)\n"
 	      "  --keep-owner         host files keep their owners (default 0:0)\n"
@@ -50,7 +55,7 @@ static void usage_initramfs(void)
 	      stdout);
 }
 
-enum { O_COMP = BO_NEXT, O_MODULES, O_RELEASE, O_MODDIR, O_CMDLINE };
+enum { O_COMP = BO_NEXT, O_MODULES, O_RELEASE, O_MODDIR, O_CMDLINE, O_NET };
 
 static int initramfs_opt(void *ctx, int c, const char *arg)
 {
@@ -62,6 +67,7 @@ static int initramfs_opt(void *ctx, int c, const char *arg)
 	case O_RELEASE: o->release = arg; return 0;
 	case O_MODDIR: o->modules_dir = arg; return 0;
 	case O_CMDLINE: o->cmdline = 1; return 0;
+	case O_NET: return modules_split(NET_MODULES, &o->modules);
 	case 'h': usage_initramfs(); exit(0);
 	default: return fail(EINVAL, "initramfs: bad option (see mkrootfs initramfs --help)");
 	}
@@ -77,6 +83,7 @@ static int parse(int argc, char **argv, struct opts *o)
 	    {"kernel-release", required_argument, 0, O_RELEASE},
 	    {"modules-dir", required_argument, 0, O_MODDIR},
 	    {"cmdline", no_argument, 0, O_CMDLINE},
+	    {"net", no_argument, 0, O_NET},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};

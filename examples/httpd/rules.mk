@@ -1,0 +1,1 @@
+ALL += $(B)/examples/httpd
