@@ -26,7 +26,8 @@ int ip4_parse(const char *s, unsigned *out)
 
 unsigned ip4_classmask(unsigned addr)
 {
-	unsigned char a = *(unsigned char *)&addr, m[4] = {255, a < 128 ? 0 : 255, a < 192 ? 0 : 255};
+	unsigned char a = *(unsigned char *)&addr,
+		      m[4] = {255, a < 128 ? 0 : 255, a < 192 ? 0 : 255};
 	unsigned mask;
 
 	memcpy(&mask, m, 4);
@@ -48,10 +49,15 @@ static int autoconf(const char *s)
 
 /* Where each field goes: an address (offset + 1), the host name or the
  * device (0x80 | size), or nowhere (0). */
-static const unsigned char where[9] = {
-    offsetof(struct ipconf, addr) + 1, 0, offsetof(struct ipconf, gw) + 1,
-    offsetof(struct ipconf, mask) + 1, 0x80 | 65, 0x80 | 16, 0,
-    offsetof(struct ipconf, dns) + 1, offsetof(struct ipconf, dns) + 5};
+static const unsigned char where[9] = {offsetof(struct ipconf, addr) + 1,
+				       0,
+				       offsetof(struct ipconf, gw) + 1,
+				       offsetof(struct ipconf, mask) + 1,
+				       0x80 | 65,
+				       0x80 | 16,
+				       0,
+				       offsetof(struct ipconf, dns) + 1,
+				       offsetof(struct ipconf, dns) + 5};
 
 int ipconf_parse(char *s, struct ipconf *ic)
 {

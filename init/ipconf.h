@@ -9,12 +9,12 @@
 enum { IPC_OFF, IPC_STATIC, IPC_DHCP };
 
 struct ipconf {
-	int mode;		   /* IPC_OFF, IPC_STATIC or IPC_DHCP */
-	unsigned addr, gw, mask;   /* 0 = not given */
-	unsigned dns[2];	   /* 0 = not given */
-	unsigned lease;		   /* DHCP: seconds */
-	char host[65];		   /* "" = not given */
-	char dev[16];		   /* "" = the first interface that is not lo */
+	int mode;		 /* IPC_OFF, IPC_STATIC or IPC_DHCP */
+	unsigned addr, gw, mask; /* 0 = not given */
+	unsigned dns[2];	 /* 0 = not given */
+	unsigned lease;		 /* DHCP: seconds */
+	char host[65];		 /* "" = not given */
+	char dev[16];		 /* "" = the first interface that is not lo */
 };
 
 /* Parses the value of ip= (s is cut into fields in place). A missing

@@ -68,8 +68,9 @@ static int nl(int type, int idx, unsigned addr, int plen)
 	}
 	/* "netlink RTM_NEWADDR ifindex 2 10.0.2.15/24 = 0", "... via 10.0.2.2" */
 	if (dry_run || verbosity > 1 || rc)
-		say("netlink %s ifindex %d %s%s/%d = %s", "RTM_NEWLINK\0RTM_NEWADDR\0RTM_NEWROUTE" + type * 12,
-		    idx, type == RTM_NEWROUTE ? "via " : "", ip4(addr, x), plen, rc ? errstr(-rc) : "0");
+		say("netlink %s ifindex %d %s%s/%d = %s",
+		    "RTM_NEWLINK\0RTM_NEWADDR\0RTM_NEWROUTE" + type * 12, idx,
+		    type == RTM_NEWROUTE ? "via " : "", ip4(addr, x), plen, rc ? errstr(-rc) : "0");
 	return rc;
 }
 

@@ -29,9 +29,9 @@ static void on_signal(int sig)
 static const char *content_type(const char *path)
 {
 	static const char *const types[][2] = {
-	    {".html", "text/html"}, {".htm", "text/html"},	     {".css", "text/css"},
+	    {".html", "text/html"},	{".htm", "text/html"},	       {".css", "text/css"},
 	    {".js", "text/javascript"}, {".json", "application/json"}, {".png", "image/png"},
-	    {".jpg", "image/jpeg"},	{".svg", "image/svg+xml"},    {".txt", "text/plain"},
+	    {".jpg", "image/jpeg"},	{".svg", "image/svg+xml"},     {".txt", "text/plain"},
 	};
 	const char *dot = strrchr(path, '.');
 
@@ -169,10 +169,12 @@ int main(int argc, char **argv)
 	if (!v6)
 		s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_port = htons((unsigned short)port)};
+	struct sockaddr_in6 a6 = {.sin6_family = AF_INET6,
+				  .sin6_port = htons((unsigned short)port)};
 	struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
-	if (s < 0 || (v6 ? bind(s, (struct sockaddr *)&a6, sizeof a6)
-			 : bind(s, (struct sockaddr *)&a4, sizeof a4)) < 0 ||
+	if (s < 0 ||
+	    (v6 ? bind(s, (struct sockaddr *)&a6, sizeof a6)
+		: bind(s, (struct sockaddr *)&a4, sizeof a4)) < 0 ||
 	    listen(s, 16) < 0) {
 		fprintf(stderr, "httpd: port %d: %s\n", port, strerror(errno));
 		return 1;

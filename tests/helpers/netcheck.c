@@ -15,8 +15,8 @@ int main(void)
 	char buf[16] = "", host[80] = "";
 	int s = socket(AF_INET, SOCK_STREAM, 0), c = socket(AF_INET, SOCK_STREAM, 0), ok = 0;
 
-	if (s >= 0 && c >= 0 && bind(s, (struct sockaddr *)&a, sizeof a) == 0 && listen(s, 1) == 0 &&
-	    getsockname(s, (struct sockaddr *)&a, &len) == 0 &&
+	if (s >= 0 && c >= 0 && bind(s, (struct sockaddr *)&a, sizeof a) == 0 &&
+	    listen(s, 1) == 0 && getsockname(s, (struct sockaddr *)&a, &len) == 0 &&
 	    connect(c, (struct sockaddr *)&a, sizeof a) == 0) {
 		int d = accept(s, NULL, NULL);
 		ok = d >= 0 && write(c, "ping", 4) == 4 && read(d, buf, sizeof buf - 1) == 4 &&

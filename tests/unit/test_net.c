@@ -35,8 +35,9 @@ static void test_ip4(void **state)
 	assert_int_equal(ip4_parse("255.255.255.255", &a), 0);
 	assert_int_equal(a, 0xffffffffu);
 	assert_int_equal(ip4_parse("0.0.0.0", &a), 0);
-	const char *bad[] = {"", "1", "1.2.3", "1.2.3.4.", "1.2.3.4.5", "256.1.1.1", "1.2.3.-4",
-			     "1..2.3", "a.b.c.d", "1.2.3.4 ", " 1.2.3.4", "01234.1.1.1", "1.2.3.0x1"};
+	const char *bad[] = {"",	  "1",		 "1.2.3",    "1.2.3.4.", "1.2.3.4.5",
+			     "256.1.1.1", "1.2.3.-4",	 "1..2.3",   "a.b.c.d",	 "1.2.3.4 ",
+			     " 1.2.3.4",  "01234.1.1.1", "1.2.3.0x1"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		assert_int_equal(ip4_parse(bad[i], &a), -1);
 	assert_int_equal(ip4_classmask(A("10.1.2.3")), A("255.0.0.0"));
@@ -62,10 +63,10 @@ static void test_ipconf_static(void **state)
 	assert_int_equal(ic.dns[1], 0);
 
 	/* every field, and the NTP field after them ignored */
-	assert_int_equal(
-	    parse("192.168.7.2:192.168.7.1:192.168.7.1:255.255.0.0:web-1:ens3:none:1.1.1.1:8.8.8.8:9.9.9.9",
-		  &ic),
-	    0);
+	assert_int_equal(parse("192.168.7.2:192.168.7.1:192.168.7.1:255.255.0.0:web-1:ens3:none:1."
+			       "1.1.1:8.8.8.8:9.9.9.9",
+			       &ic),
+			 0);
 	assert_int_equal(ic.mode, IPC_STATIC);
 	assert_string_equal(ic.host, "web-1");
 	assert_string_equal(ic.dev, "ens3");
@@ -89,8 +90,9 @@ static void test_ipconf_modes(void **state)
 	struct ipconf ic;
 	(void)state;
 
-	const char *dhcp[] = {"dhcp", "on", "any", "both", "bootp", "", ":::::eth1:dhcp",
-			      "10.0.0.5::::::dhcp", "::::box"};
+	const char *dhcp[] = {
+	    "dhcp",   "on", "any", "both", "bootp", "", ":::::eth1:dhcp", "10.0.0.5::::::dhcp",
+	    "::::box"};
 	for (size_t i = 0; i < sizeof dhcp / sizeof dhcp[0]; i++) {
 		assert_int_equal(parse(dhcp[i], &ic), 0);
 		assert_int_equal(ic.mode, IPC_DHCP);
@@ -127,7 +129,8 @@ static void test_ipconf_errors(void **state)
 	assert_string_equal(errmsg, "ip=: netmask 255.255.255.256: not an IPv4 address");
 	assert_int_equal(parse("x.0.2.15", &ic), -EINVAL);
 	assert_int_equal(parse("10.0.2.15:::::eth0:static", &ic), -EINVAL);
-	assert_string_equal(errmsg, "ip=: autoconf static: not off, none, dhcp, on, any, both or bootp");
+	assert_string_equal(errmsg,
+			    "ip=: autoconf static: not off, none, dhcp, on, any, both or bootp");
 	assert_int_equal(parse("10.0.2.15:::::averylongdevicename0", &ic), -EINVAL);
 	assert_string_equal(errmsg, "ip=: device averylongdevicename0: too long");
 	assert_int_equal(parse("10.0.2.15::::::off:1.2.3", &ic), -EINVAL);
