@@ -21,6 +21,8 @@ INIT_CFLAGS  := $(WARN) -Os -fno-pie -fno-asynchronous-unwind-tables -fno-unwind
 INIT_LDFLAGS := -static -no-pie -s -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,norelro \
 	-Wl,-z,noseparate-code -Wl,-z,common-page-size=16
 INIT_BUDGET  := 32768
+# Optional parts that do not fit the budget: -DTINYINIT_NET (a VM's ip=, README "Appliances").
+INIT_FEATURES ?=
 INIT_SRCS    := $(wildcard init/*.c)
 INIT_OBJS    := $(INIT_SRCS:init/%.c=$(B)/init/%.o)
 INIT_HDRS    := $(wildcard init/*.h include/*.h)
@@ -75,7 +77,7 @@ $(B)/tinyinit.map: $(INIT_OBJS)
 # One object a source file, so that the link map bills each file.
 $(B)/init/%.o: init/%.c $(INIT_HDRS) Makefile
 	@mkdir -p $(B)/init
-	$(MUSLCC) $(INIT_CFLAGS) -c -o $@ $<
+	$(MUSLCC) $(INIT_CFLAGS) $(INIT_FEATURES) -c -o $@ $<
 
 # aarch64 builds (variables above)
 $(A64)/tinyinit: $(INIT_SRCS) $(INIT_HDRS) Makefile scripts/aarch64-musl-gcc.specs

@@ -16,6 +16,7 @@
 
 extern char **environ;
 
+#ifdef TINYINIT_NET
 /* The rtnetlink requests, as bytes (little-endian, like every target of
  * tinyinit): struct nlmsghdr (length, type, NLM_F_REQUEST | NLM_F_ACK and
  * for the new ones NLM_F_CREATE | NLM_F_EXCL), the body, 4-byte attributes.
@@ -147,3 +148,20 @@ void net_setup(void)
 	if (ic.dns[0])
 		write_file("/etc/resolv.conf", text);
 }
+#else
+/* The default build: loopback only, with one ioctl; ip= needs the
+ * network build (make INIT_FEATURES=-DTINYINIT_NET). */
+void net_setup(void)
+{
+	struct ifreq r = {.ifr_name = "lo", .ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING};
+	int fd = (int)syscall(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	LOG(2, "ioctl SIOCSIFFLAGS lo up");
+	if (!dry_run && ioctl(fd, SIOCSIFFLAGS, &r) < 0)
+		say("loopback: %s", errstr(errno));
+	close(fd);
+	for (char **e = environ; *e; e++)
+		if (starts(*e, "ip="))
+			say("ip= ignored: this tinyinit is built without network configuration");
+}
+#endif

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "fmt.h"
+#include "shutdown.h"
 
 #define GRACE_KILL_WAIT 5 /* seconds for SIGKILLed processes to go */
 
@@ -110,8 +111,8 @@ int supervise(const struct config *c, pid_t child)
 			LOG(2, "got %s", sig_name(sig, name));
 			if (sig == SIGTERM || sig == SIGINT)
 				return 0;
-		} else {
-			forward(c, child, sig);
+		} else if (!c->vm || (sig = vm_signal(c, sig, si.si_code))) {
+			forward(c, child, sig); /* a VM's stop request as SIGTERM */
 		}
 	}
 	if (tty_given)

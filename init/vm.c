@@ -15,6 +15,7 @@
 #include "../include/initramfs.h"
 #include "cmdline.h"
 #include "fmt.h"
+#include "shutdown.h"
 #include "steps.h"
 
 #define RAMFS_MAGIC 0x858458f6
@@ -143,6 +144,11 @@ int vm_boot(struct config *c, int argc, char **argv)
 	if (rc)
 		return rc;
 
+	/* Ctrl-Alt-Del arrives as SIGINT, a stop request (shutdown.c); the
+	 * leftovers of a VM get 10 s of grace unless the image says otherwise. */
+	reboot(RB_DISABLE_CAD);
+	if (!c->grace)
+		c->grace = 10;
 	rc = read_args(c, argc, argv, err);
 	if (rc == 0 && slurp("/proc/cmdline", cmdline, sizeof cmdline) > 0)
 		rc = cmdline_apply(c, cmdline, err, sizeof err);
@@ -181,7 +187,7 @@ void vm_end(const struct config *c, int status)
 		say("--on-exit %s: not poweroff, reboot or halt; powering off", how);
 	char line[sizeof EXIT_LINE + 8];
 	fmt_buf(line, sizeof line, EXIT_LINE "%d\n", status);
-	sync();
+	vm_settle(c);
 	put(2, line);
 	reboot(cmd);
 	for (;;)

@@ -5,7 +5,12 @@
 
 RUN=$TOP/qemu/run
 MK=$B/mkrootfs
-export MKROOTFS_TINYINIT=$T
+# The network configuration (ip=) is a build option of tinyinit (it does not
+# fit the default build's budget): these tests build that tinyinit.
+NT=$WORK/netbuild/tinyinit
+make -s -C "$TOP" B="$WORK/netbuild" INIT_FEATURES=-DTINYINIT_NET "$NT" >"$WORK/netbuild.log" 2>&1 ||
+	{ fail "build tinyinit with -DTINYINIT_NET" "$(tail -n 5 "$WORK/netbuild.log")"; exit 0; }
+export MKROOTFS_TINYINIT=$NT
 KREL=$(ls /lib/modules 2>/dev/null | grep -- '-cloud-' | sort -V | tail -n 1)
 KERNEL=/boot/vmlinuz-$KREL
 need_root "appliance VM tests (qemu)" || exit 0
@@ -127,6 +132,15 @@ start web --forward "$port:8080" --append tinyinit.verbose=2 && {
 	expect_match "-vv traces loopback going up" "netlink RTM_NEWLINK ifindex 1 0.0.0.0/0 = 0" "$out"
 }
 
+# --- the default build: loopback up, ip= named as not built in -------------------
+MKROOTFS_TINYINIT=$T mkinit lodefault "$B/tests/netcheck" && {
+	boot lodefault --append "ip=10.0.2.15"
+	expect_eq "default build: status 0" 0 "$rc"
+	expect_match "default build: loopback is up before the payload starts" "^netcheck: loopback ok" "$out"
+	expect_match "default build: ip= is named as not built in" \
+		"^tinyinit: ip= ignored: this tinyinit is built without network configuration" "$out"
+}
+
 # --- no ip= at all: loopback works; a bad ip=: one line, the payload runs -------
 mkinit lo "$B/tests/netcheck" && {
 	boot lo
@@ -153,3 +167,54 @@ mkinit lo "$B/tests/netcheck" && {
 	expect_match "ip= with only a host name and autoconf off: the name is set" \
 		"^netcheck: hostname 'named-box'" "$out"
 }
+
+# --- stopping: SIGTERM/SIGINT to qemu/run is Ctrl-Alt-Del for the guest ----------
+port=$(free_port)
+start web --forward "$port:8080" && {
+	expect_eq "stop: the service answers first" "hello from the appliance" "$(get "$port" /srv/index.html)"
+	finish TERM
+	expect_eq "stop: SIGTERM to qemu/run: it exits with the payload's status 0" 0 "$rc"
+	expect_match "stop: the payload got SIGTERM" "httpd: got signal 15, exiting" "$out"
+	expect_match "stop: the status line" "tinyinit: payload exited with status 0" "$out"
+	expect_match "stop: the VM powers off" "reboot: Power down" "$out"
+}
+
+# A payload that ignores SIGTERM: killed after the grace, the VM still stops.
+mkinit stubborn --as /bin/busybox /bin/busybox sh -c \
+	'trap "" TERM INT; echo "httpd: serving (not really)"; while :; do /bin/busybox sleep 1; done' && {
+	start stubborn --append tinyinit.grace=2 && {
+		sleep 1
+		finish TERM
+		expect_eq "stop: a payload that ignores SIGTERM is killed after the grace (137)" 137 "$rc"
+		expect_match "stop: ...and the VM still powers off" "reboot: Power down" "$out"
+	}
+	start stubborn --append tinyinit.grace=30 && {
+		sleep 1
+		kill -TERM "$vmpid"
+		sleep 1
+		finish TERM
+		expect_eq "stop: a second signal ends QEMU at once (125)" 125 "$rc"
+	}
+}
+
+# A persistent upper: what the payload writes while it stops is on the disk,
+# and the file system is clean.
+if command -v debugfs >/dev/null && command -v dumpe2fs >/dev/null; then
+	truncate -s 64M "$WORK/disk.img" && mkfs.ext4 -q -F "$WORK/disk.img"
+	mkdir -p "$WORK/base/data"
+	mkinit persist --net --modules overlay,virtio_blk --kernel-release "$KREL" --layer "$WORK/base" \
+		--as /bin/httpd -- "$B/examples/httpd" --port 8080 --write-on-stop /data/stopped / && {
+		port=$(free_port)
+		start persist --forward "$port:8080" --disk "$WORK/disk.img" --append tinyinit.upper=/dev/vda && {
+			get "$port" /srv/index.html >/dev/null
+			finish TERM
+			expect_eq "persistent upper: stopped with status 0" 0 "$rc"
+			expect_eq "persistent upper: the file written while stopping is on the disk" \
+				"stopped cleanly" "$(debugfs -R "cat /upper/data/stopped" "$WORK/disk.img" 2>/dev/null)"
+			expect_match "persistent upper: the file system was left clean" "state: +clean" \
+				"$(dumpe2fs -h "$WORK/disk.img" 2>/dev/null | grep -i 'filesystem state')"
+		}
+	}
+else
+	fail "persistent upper" "no debugfs/dumpe2fs (e2fsprogs)"
+fi
