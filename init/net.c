@@ -162,6 +162,6 @@ void net_setup(void)
 	close(fd);
 	for (char **e = environ; *e; e++)
 		if (starts(*e, "ip="))
-			say("ip= ignored: this tinyinit is built without network configuration");
+			say("ip= ignored: not the network build (tinyinit(8))");
 }
 #endif

@@ -20,15 +20,14 @@ int vm_signal(const struct config *c, int sig, int code)
 	static int stopping;
 
 	if (sig == SIGALRM && code == SI_KERNEL && stopping) {
-		LOG(1, "grace period over: sending SIGKILL to every process");
 		kill(-1, SIGKILL);
+		LOG(1, "grace period over: sent SIGKILL to remaining processes");
 		return 0;
 	}
 	if (sig != SIGINT && sig != SIGTERM && sig != SIGPWR && sig != 38)
 		return sig;
 	if (!stopping++) {
-		LOG(1, "stop requested (signal %d): SIGTERM to the payload, %d s of grace", sig,
-		    c->grace);
+		LOG(1, "stop requested by signal %d; grace %d s", sig, c->grace);
 		alarm((unsigned)c->grace); /* arrives as a blocked SIGALRM, with SI_KERNEL */
 	}
 	return SIGTERM;
