@@ -119,27 +119,28 @@ int vm_boot(struct config *c, int argc, char **argv)
 
 	/* The kernel's own filesystems, in the initramfs; they move into the
 	 * assembled root later. A devtmpfs is right here: the VM is the
-	 * boundary. Only /proc is needed to go on. */
-	static const struct {
-		char path[9], type[9];
-		unsigned short mode;
-		unsigned long flags;
-		const char *data;
-	} api[] = {
-	    {"/dev", "devtmpfs", 0755, MS_NOSUID, "mode=0755"},
-	    {"/proc", "proc", 0555, KERNFS, NULL},
-	    {"/sys", "sysfs", 0555, KERNFS, NULL},
-	    {"/dev/pts", "devpts", 0755, MS_NOSUID | MS_NOEXEC, "ptmxmode=0666,mode=0620,gid=5"},
-	    {"/dev/shm", "tmpfs", 01777, KERNFS, "mode=1777"},
-	};
-	for (unsigned i = 0; i < sizeof api / sizeof api[0]; i++) {
-		/* mkrootfs ships the mount points: mkdir only when one is missing */
-		int r = st_mount(api[i].type, api[i].path, api[i].type, api[i].flags, api[i].data);
-		if (r == -ENOENT && st_mkdir(api[i].path, api[i].mode) == 0)
-			r = st_mount(api[i].type, api[i].path, api[i].type, api[i].flags,
-				     api[i].data);
+	 * boundary. cgroup2 gives the payload its controllers (a runtime
+	 * sizes itself by them). Only /proc is needed to go on. Rows of
+	 * "TYPE\0PATH\0DATA\0", their flags beside. */
+	static const char api[] = "devtmpfs\0/dev\0mode=0755\0"
+				  "proc\0/proc\0\0"
+				  "sysfs\0/sys\0\0"
+				  "devpts\0/dev/pts\0ptmxmode=0666,mode=0620,gid=5\0"
+				  "tmpfs\0/dev/shm\0mode=1777\0"
+				  "cgroup2\0/sys/fs/cgroup\0\0";
+	static const unsigned char flags[] = {MS_NOSUID, KERNFS, KERNFS, MS_NOSUID | MS_NOEXEC,
+					      KERNFS,	 KERNFS};
+	const char *t = api;
+	for (unsigned i = 0; i < sizeof flags; i++) {
+		const char *path = t + strlen(t) + 1, *data = path + strlen(path) + 1;
+		/* mkrootfs ships the mount points: mkdir only when one is missing
+		 * (the mount covers its mode) */
+		int r = st_mount(t, path, t, flags[i], data);
+		if (r == -ENOENT && st_mkdir(path, 0755) == 0)
+			r = st_mount(t, path, t, flags[i], data);
 		if (i == 1)
 			rc = r;
+		t = data + strlen(data) + 1;
 	}
 	if (rc)
 		return rc;

@@ -115,6 +115,10 @@ mkinit web --net --modules overlay --kernel-release "$KREL" --layer "$WORK/base"
 			"$(get "$port" /etc/hosts | grep old-name)"
 		route=$(get "$port" /proc/net/route | awk '$2 == "00000000" {print $1, $3}')
 		expect_eq "static ip=: the default route via 10.0.2.2 on eth0" "eth0 0202000A" "$route"
+		expect_match "cgroup2 on /sys/fs/cgroup in the assembled root" \
+			"^cgroup2 /sys/fs/cgroup cgroup2 rw,nosuid,nodev,noexec" "$(get "$port" /proc/mounts)"
+		expect_match "...with its controllers (memory among them)" "(^| )memory( |$)" \
+			"$(get "$port" /sys/fs/cgroup/cgroup.controllers)"
 		finish
 	}
 }
