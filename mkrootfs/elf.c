@@ -76,7 +76,7 @@ static char *str_at(const struct rd *r, uint64_t off)
 	return z ? strndup((const char *)r->b + off, (size_t)(z - r->b - off)) : NULL;
 }
 
-int elf_parse(const unsigned char *buf, size_t len, struct elf_info *e, const char **why)
+static int parse(const unsigned char *buf, size_t len, struct elf_info *e, const char **why)
 {
 	struct rd r = {buf, len, 0, 0};
 	uint64_t phoff, dynoff = 0, dynsz = 0, strtab = 0;
@@ -129,6 +129,10 @@ int elf_parse(const unsigned char *buf, size_t len, struct elf_info *e, const ch
 		uint64_t fsz = r.is64 ? get(&r, p + 32, 8) : get(&r, p + 16, 4);
 
 		if (type == PT_INTERP) {
+			if (e->interp) {
+				*why = "has two PT_INTERP headers";
+				return -ENOEXEC;
+			}
 			e->interp = str_at(&r, o);
 			if (!e->interp) {
 				*why = "has a broken PT_INTERP";
@@ -148,7 +152,11 @@ int elf_parse(const unsigned char *buf, size_t len, struct elf_info *e, const ch
 
 		if (tag == DT_NULL)
 			break;
-		if (tag == DT_NEEDED && nneed < 256)
+		if (tag == DT_NEEDED && nneed == sizeof need_off / sizeof *need_off) {
+			*why = "needs more than 256 libraries (DT_NEEDED)";
+			return -ENOEXEC;
+		}
+		if (tag == DT_NEEDED)
 			need_off[nneed++] = val;
 		else if (tag == DT_STRTAB)
 			strtab = val;
@@ -166,14 +174,31 @@ int elf_parse(const unsigned char *buf, size_t len, struct elf_info *e, const ch
 	e->needed = calloc(nneed ? nneed : 1, sizeof *e->needed);
 	if (!e->needed)
 		return -ENOMEM;
-	for (size_t i = 0; i < nneed; i++)
-		if ((e->needed[e->nneeded] = str_at(&r, strtab + need_off[i])))
-			e->nneeded++;
-	if (runpath)
-		e->runpath = str_at(&r, strtab + runpath - 1);
-	if (rpath)
-		e->rpath = str_at(&r, strtab + rpath - 1);
+	for (size_t i = 0; i < nneed; i++) {
+		if (!(e->needed[i] = str_at(&r, strtab + need_off[i]))) {
+			*why = "has a DT_NEEDED name outside the file";
+			return -ENOEXEC;
+		}
+		e->nneeded++;
+	}
+	if (runpath && !(e->runpath = str_at(&r, strtab + runpath - 1))) {
+		*why = "has a DT_RUNPATH outside the file";
+		return -ENOEXEC;
+	}
+	if (rpath && !(e->rpath = str_at(&r, strtab + rpath - 1))) {
+		*why = "has a DT_RPATH outside the file";
+		return -ENOEXEC;
+	}
 	return 0;
+}
+
+int elf_parse(const unsigned char *buf, size_t len, struct elf_info *e, const char **why)
+{
+	int r = parse(buf, len, e, why);
+
+	if (r)
+		elf_free(e); /* nothing half-read stays behind */
+	return r;
 }
 
 void elf_free(struct elf_info *e)

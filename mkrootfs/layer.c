@@ -520,6 +520,12 @@ int spill_fd(void)
 	return spill;
 }
 
+void spill_reset(void)
+{
+	if (spill >= 0 && ftruncate(spill, 0) == 0)
+		spill_end = 0;
+}
+
 static int spill_open(void)
 {
 	const char *dir = getenv("TMPDIR");

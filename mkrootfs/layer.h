@@ -115,6 +115,9 @@ int spill_write(const void *buf, size_t len, off_t *off);
 int spill_append_begin(off_t *off);
 int spill_append(const void *buf, size_t len);
 int spill_fd(void);
+/* Empties the spill file (no entry may still refer to it): for callers
+ * that read many inputs in one process, such as the fuzzers. */
+void spill_reset(void);
 
 /* Reads N bytes of E's data at OFF into BUF; DISKFD is an open fd for
  * SRC_DISK entries (-1 otherwise). */

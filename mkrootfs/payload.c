@@ -1,6 +1,7 @@
 /* The payload's layer: the payload (checked static unless --copy-libs),
  * its libraries, tinyinit and the --add files. */
 #include "plan.h"
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -47,40 +48,57 @@ int build_payload(const struct build_opts *o, struct elf_info *ei, char **base, 
 	return *as ? 0 : -ENOMEM;
 }
 
-static int add_one(struct layer *app, const char *spec)
+int add_spec_parse(const char *spec, char **src, char **dst, long *mode)
 {
 	char *s = strdup(spec), *c1, *c2, *end;
 	const char *why;
-	char *dst = NULL;
-	long mode = -1;
-	struct stat st;
 	int r;
 
+	*src = *dst = NULL;
+	*mode = -1;
 	if (!s)
 		return -ENOMEM;
 	c2 = strrchr(s, ':');
 	if (c2 && c2 > s) {
-		mode = strtol(c2 + 1, &end, 8);
+		*mode = strtol(c2 + 1, &end, 8);
 		*c2 = 0;
 		c1 = strrchr(s, ':');
-		if (!c1 || *end || !c2[1] || mode < 0 || mode > 07777) {
+		if (!c1 || *end || !c2[1] || *mode < 0 || *mode > 07777 || !isdigit(c2[1])) {
 			/* no MODE: the last ':' separates SRC and DST */
 			*c2 = ':';
 			c1 = c2;
-			mode = -1;
+			*mode = -1;
 		}
 	} else {
 		c1 = NULL;
 	}
-	if (!c1) {
+	if (!c1 || c1 == s) {
 		free(s);
 		return fail(EINVAL, "--add %s: use SRC:DST[:MODE]", spec);
 	}
 	*c1 = 0;
-	r = path_clean(c1 + 1, PATH_ALLOW_ABS, &dst, &why);
+	r = path_clean(c1 + 1, PATH_ALLOW_ABS, dst, &why);
 	if (r == -EINVAL)
 		r = fail(EINVAL, "--add %s: destination %s", spec, why);
-	if (!r && !dst[0] && stat(s, &st) == 0 && !S_ISDIR(st.st_mode))
+	if (r) {
+		free(s);
+		*mode = -1;
+		return r;
+	}
+	*src = s;
+	return 0;
+}
+
+static int add_one(struct layer *app, const char *spec)
+{
+	char *s, *dst;
+	long mode;
+	struct stat st;
+	int r = add_spec_parse(spec, &s, &dst, &mode);
+
+	if (r)
+		return r;
+	if (!dst[0] && stat(s, &st) == 0 && !S_ISDIR(st.st_mode))
 		r = fail(EINVAL, "--add %s: a file cannot be the root", spec);
 	if (!r && stat(s, &st) < 0)
 		r = fail(errno, "%s: %s", s, strerror(errno));

@@ -86,6 +86,12 @@ int build_essentials(const struct build_opts *o, struct layer *l);
  * *AS where it goes ("/BASENAME" or --as, cleaned). */
 int build_payload(const struct build_opts *o, struct elf_info *ei, char **base, char **as);
 
+/* Parses an --add SPEC "SRC:DST[:MODE]" (the last ':' before an octal
+ * MODE, else the last ':', separates SRC and DST): *SRC and *DST (cleaned,
+ * layer-relative, "" for the root) malloc'd, *MODE -1 when not given.
+ * -EINVAL with a message naming SPEC when it is not of that form. */
+int add_spec_parse(const char *spec, char **src, char **dst, long *mode);
+
 /* The layers, bottom first, and the boot layers to build. */
 struct plan {
 	struct layer **v;
