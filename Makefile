@@ -24,8 +24,6 @@ INIT_LDFLAGS := -static -no-pie -s -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,
 # -mgeneral-regs-only (no SSE moves for small copies) helps both.
 INIT_X86     := -fconserve-stack
 INIT_BUDGET  := 32768
-# Optional parts that do not fit the budget: -DTINYINIT_NET (a VM's ip=, README "Appliances").
-INIT_FEATURES ?=
 INIT_SRCS    := $(wildcard init/*.c)
 INIT_OBJS    := $(INIT_SRCS:init/%.c=$(B)/init/%.o)
 INIT_HDRS    := $(wildcard init/*.h include/*.h)
@@ -80,7 +78,19 @@ $(B)/tinyinit.map: $(INIT_OBJS)
 # One object a source file, so that the link map bills each file.
 $(B)/init/%.o: init/%.c $(INIT_HDRS) Makefile
 	@mkdir -p $(B)/init
-	$(MUSLCC) $(INIT_CFLAGS) $(INIT_FEATURES) -c -o $@ $<
+	$(MUSLCC) $(INIT_CFLAGS) -c -o $@ $<
+
+# The network build, for microVM appliances (README "Appliances"): ip= with
+# DHCP (-DTINYINIT_NET), without the embedded-archive reader (mkrootfs embed
+# takes the default build). mkrootfs initramfs --net takes it; same budget.
+$(B)/tinyinit-net: $(INIT_SRCS) $(INIT_HDRS) Makefile
+	@mkdir -p $(B)
+	$(MUSLCC) $(INIT_CFLAGS) -DTINYINIT_NET -flto $(filter-out -s,$(INIT_LDFLAGS)) \
+		-o $(B)/tinyinit-net.full $(INIT_SRCS)
+	llvm-objcopy-14 --strip-all --remove-section=.comment --strip-sections $(B)/tinyinit-net.full $@.tmp
+	@mv $@.tmp $@
+
+ALL += $(B)/tinyinit-net
 
 # aarch64 builds (variables above)
 $(A64)/tinyinit: $(INIT_SRCS) $(INIT_HDRS) Makefile scripts/aarch64-musl-gcc.specs
@@ -166,22 +176,26 @@ bench: deps
 	@$(MAKE) --no-print-directory all bench-bins
 	@bench/run
 
-size: $(B)/tinyinit $(A64)/tinyinit
+size: $(B)/tinyinit $(B)/tinyinit-net $(A64)/tinyinit
 	@s=$$(stat -c %s $(B)/tinyinit); \
 	echo "tinyinit: $$s bytes (budget $(INIT_BUDGET), $$((s * 100 / $(INIT_BUDGET)))% used)"
 	@echo "sections (of the unstripped twin $(B)/tinyinit.full; the file has no section headers):"
 	@size -A $(B)/tinyinit.full 2>/dev/null | awk '$$2 > 0 && /^\.(text|rodata|data|bss)/ {printf "  %-20s %6d\n", $$1, $$2}'
 	@echo "loaded bytes by source file (link map of the twin $(B)/tinyinit.twin, linked without -flto):"
 	@python3 scripts/sizebill $(B)/tinyinit.map
+	@s=$$(stat -c %s $(B)/tinyinit-net); \
+	echo "tinyinit-net (network build): $$s bytes (budget $(INIT_BUDGET), $$((s * 100 / $(INIT_BUDGET)))% used)"
 	@s=$$(stat -c %s $(A64)/tinyinit); \
 	echo "tinyinit (aarch64): $$s bytes (budget $(A64_BUDGET), $$((s * 100 / $(A64_BUDGET)))% used)"
 
 install: all $(INSTALL)
 	install -D -m 0755 $(B)/tinyinit $(DESTDIR)$(PREFIX)/sbin/tinyinit
+	install -D -m 0755 $(B)/tinyinit-net $(DESTDIR)$(PREFIX)/sbin/tinyinit-net
 	install -D -m 0644 init/tinyinit.8 $(DESTDIR)$(PREFIX)/share/man/man8/tinyinit.8
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/sbin/tinyinit $(DESTDIR)$(PREFIX)/share/man/man8/tinyinit.8
+	rm -f $(DESTDIR)$(PREFIX)/sbin/tinyinit $(DESTDIR)$(PREFIX)/sbin/tinyinit-net \
+		$(DESTDIR)$(PREFIX)/share/man/man8/tinyinit.8
 	rm -f $(DESTDIR)$(PREFIX)/bin/mkrootfs $(DESTDIR)$(PREFIX)/share/man/man1/mkrootfs.1
 
 format:

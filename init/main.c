@@ -16,6 +16,13 @@
 #include "supervise.h"
 #include "vm.h"
 
+#ifdef TINYINIT_NET
+/* The network build, tinyinit-net, is a microVM's /init only (README
+ * "Appliances"): no embedded archive, --help is the usage line. */
+#define embedded_config(c, argc, argv) 0
+#define help_text		       usage_text
+#endif
+
 extern char **environ;
 
 /* Prints msg (when given) and ends: exits with status, or in a VM prints
@@ -48,6 +55,12 @@ int main(int argc, char **argv)
 	config_init(&c);
 	rc = config_env(&c, environ, err, sizeof err);
 	c.vm = vm_detect();
+#ifdef TINYINIT_NET
+	if (!c.vm) {
+		say("this is tinyinit-net, the /init of a microVM's initramfs: use tinyinit");
+		return 2;
+	}
+#endif
 	if (c.vm) {
 		/* PID 1 of a VM never exits: every failure ends in vm_end(). */
 		if (rc < 0)

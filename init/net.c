@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "dhcp.h"
 #include "fmt.h"
 #include "steps.h"
 
@@ -107,8 +108,6 @@ void net_setup(void)
 	if (!env)
 		return;
 	rc = ipconf_parse(env, &ic);
-	if (!rc && ic.mode == IPC_DHCP)
-		rc = failure(0, "ip=: DHCP is not built into this tinyinit");
 	fd = (int)syscall(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	/* no device given: the first that is not lo (index 1) */
 	for (idx = 2; !ic.dev[0] && idx < 64; idx++) {
@@ -122,6 +121,9 @@ void net_setup(void)
 	idx = r.ifr_ifindex;
 	if (!rc && ic.mode && nl(RTM_NEWLINK, idx, 0, 0))
 		rc = 1; /* reported */
+	if (!rc && ic.mode == IPC_DHCP && (rc = dhcp_run(fd, &r, &ic)) == 0)
+		say("dhcp: %s/%s via %s on %s, lease %u s", ip4(ic.addr, x), ip4(ic.mask, y),
+		    ip4(ic.gw, text), ic.dev, ic.lease);
 
 	close(fd);
 	if (rc < 0)
@@ -150,7 +152,7 @@ void net_setup(void)
 }
 #else
 /* The default build: loopback only, with one ioctl; ip= needs the
- * network build (make INIT_FEATURES=-DTINYINIT_NET). */
+ * network build, tinyinit-net (make builds both). */
 void net_setup(void)
 {
 	struct ifreq r = {.ifr_name = "lo", .ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING};
@@ -162,6 +164,6 @@ void net_setup(void)
 	close(fd);
 	for (char **e = environ; *e; e++)
 		if (starts(*e, "ip="))
-			say("ip= ignored: not the network build (tinyinit(8))");
+			say("ip= ignored: use tinyinit-net");
 }
 #endif

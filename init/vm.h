@@ -27,4 +27,12 @@ __attribute__((noreturn)) void vm_end(const struct config *c, int status);
  * directory: moves /proc, /sys and /dev (with devpts and shm) in. */
 int vm_move_api(void);
 
+#ifdef TINYINIT_NET
+/* The network build (tinyinit-net) is only ever a microVM's /init: main()
+ * refuses to run elsewhere, so the container-only carry-over of the
+ * runtime's mounts is left out (after mountinfo.h's declarations). */
+#define mounts_read()	  0
+#define mounts_carry(dir) 0
+#endif
+
 #endif

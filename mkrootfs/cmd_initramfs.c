@@ -38,8 +38,10 @@ static void usage_initramfs(void)
 	      "  --modules M1,M2,...  kernel modules to load at boot, with their dependencies\n"
 	      "  --kernel-release R   their kernel (default: the running one, uname -r)\n"
 	      "  --modules-dir DIR    or their modules tree (the directory with modules.dep)\n"
-	      "  --net                the modules of virtio networking (virtio_pci, virtio_mmio,\n"
-	      "                       virtio_net): the same as adding them to --modules\n"
+	      "  --net                a network appliance: tinyinit-net as /init (ip=, DHCP; "
+	      "default\n"
+	      "                       beside mkrootfs) and the modules of virtio networking\n"
+	      "                       (virtio_pci, virtio_mmio, virtio_net, as with --modules)\n"
 	      "  --env K=V  --workdir DIR  --user U[:G]   the payload's environment\n"
 	      "  --compress gzip|zstd|xz|none (default gzip)\n"
 	      "  --keep-owner         host files keep their owners (default 0:0)\n"
@@ -67,7 +69,7 @@ static int initramfs_opt(void *ctx, int c, const char *arg)
 	case O_RELEASE: o->release = arg; return 0;
 	case O_MODDIR: o->modules_dir = arg; return 0;
 	case O_CMDLINE: o->cmdline = 1; return 0;
-	case O_NET: return modules_split(NET_MODULES, &o->modules);
+	case O_NET: o->b.init_name = "tinyinit-net"; return modules_split(NET_MODULES, &o->modules);
 	case 'h': usage_initramfs(); exit(0);
 	default: return fail(EINVAL, "initramfs: bad option (see mkrootfs initramfs --help)");
 	}

@@ -125,6 +125,8 @@ static const char *find_tinyinit(const struct build_opts *o, char *buf, size_t s
 	char self[PATH_MAX - 32];
 	ssize_t n;
 
+	const char *name = o->init_name ? o->init_name : "tinyinit";
+
 	if (o->init)
 		return o->init;
 	if (getenv("MKROOTFS_TINYINIT"))
@@ -137,15 +139,15 @@ static const char *find_tinyinit(const struct build_opts *o, char *buf, size_t s
 		slash = strrchr(self, '/');
 		if (slash) {
 			*slash = 0;
-			snprintf(buf, size, "%s/tinyinit", self);
+			snprintf(buf, size, "%s/%s", self, name);
 			if (access(buf, R_OK) == 0)
 				return buf;
-			snprintf(buf, size, "%s/../sbin/tinyinit", self);
+			snprintf(buf, size, "%s/../sbin/%s", self, name);
 			if (access(buf, R_OK) == 0)
 				return buf;
 		}
 	}
-	return TINYINIT_PATH;
+	return o->init_name ? TINYINIT_PATH "-net" : TINYINIT_PATH;
 }
 
 static int add_tinyinit(const struct build_opts *o, const struct elf_info *ei, struct layer *init,

@@ -51,6 +51,8 @@ struct src {
 
 struct build_opts {
 	const char *out, *as, *init, *payload;
+	const char
+	    *init_name; /* beside mkrootfs: NULL "tinyinit", initramfs --net "tinyinit-net" */
 	int copy_libs, no_init;
 	struct owner_policy owner; /* --keep-owner, --owner */
 	struct platform platform;  /* --platform, else the payload's */

@@ -5,12 +5,10 @@
 
 RUN=$TOP/qemu/run
 MK=$B/mkrootfs
-# The network configuration (ip=) is a build option of tinyinit (it does not
-# fit the default build's budget): these tests build that tinyinit.
-NT=$WORK/netbuild/tinyinit
-make -s -C "$TOP" B="$WORK/netbuild" INIT_FEATURES=-DTINYINIT_NET "$NT" >"$WORK/netbuild.log" 2>&1 ||
-	{ fail "build tinyinit with -DTINYINIT_NET" "$(tail -n 5 "$WORK/netbuild.log")"; exit 0; }
-export MKROOTFS_TINYINIT=$NT
+# mkrootfs initramfs --net takes tinyinit-net beside mkrootfs, the network
+# build that make builds (the path users get: no MKROOTFS_TINYINIT).
+unset MKROOTFS_TINYINIT
+[ -x "$B/tinyinit-net" ] || { fail "tinyinit-net is built" "no $B/tinyinit-net (make)"; exit 0; }
 KREL=$(ls /lib/modules 2>/dev/null | grep -- '-cloud-' | sort -V | tail -n 1)
 KERNEL=/boot/vmlinuz-$KREL
 need_root "appliance VM tests (qemu)" || exit 0
@@ -136,17 +134,52 @@ start web --forward "$port:8080" --append tinyinit.verbose=2 && {
 	expect_match "-vv traces loopback going up" "netlink RTM_NEWLINK ifindex 1 0.0.0.0/0 = 0" "$out"
 }
 
+# --- ip=dhcp against QEMU's user-mode DHCP server ----------------------------------
+port=$(free_port)
+start web --forward "$port:8080" --append "ip=dhcp tinyinit.verbose=2" && {
+	expect_eq "ip=dhcp: the host reaches the guest's service" "hello from the appliance" \
+		"$(get "$port" /srv/index.html)"
+	expect_eq "ip=dhcp: /etc/resolv.conf names the server's DNS" "nameserver 10.0.2.3" \
+		"$(get "$port" /etc/resolv.conf)"
+	route=$(get "$port" /proc/net/route | awk '$2 == "00000000" {print $1, $3}')
+	expect_eq "ip=dhcp: the default route via the server's router" "eth0 0202000A" "$route"
+	finish
+	expect_match "ip=dhcp: the lease is one console line" \
+		"^tinyinit: dhcp: 10.0.2.15/255.255.255.0 via 10.0.2.2 on eth0, lease [0-9]+ s" "$out"
+	expect_match "ip=dhcp: -vv traces DISCOVER and REQUEST" "dhcp: DISCOVER on eth0.*dhcp: REQUEST on eth0" \
+		"$(echo "$out" | tr '\n' ' ')"
+	expect_eq "ip=dhcp: stopped with status 0" 0 "$rc"
+}
+# a host name in ip= wins over DHCP's; the NIC named
+start web --forward "$port:8080" --append "ip=::::dhcp-box:eth0:dhcp" && {
+	expect_eq "ip=...:HOSTNAME:eth0:dhcp: the service sees its host name" "dhcp-box" \
+		"$(get "$port" /proc/sys/kernel/hostname)"
+	expect_match "...and /etc/hosts names it with the leased address" "10.0.2.15	dhcp-box" \
+		"$(get "$port" /etc/hosts)"
+	finish
+}
+
+# --- what --net puts in, and tinyinit-net outside a VM ------------------------------
+mkinit webcheck --net --kernel-release "$KREL" "$B/tests/netcheck" &&
+	expect_eq "initramfs --net: /init is tinyinit-net (beside mkrootfs)" "" \
+		"$(cd "$WORK" && zcat webcheck.img | cpio -i --quiet --to-stdout init 2>/dev/null | cmp - "$B/tinyinit-net")"
+"$B/tinyinit-net" -- /bin/true 2>"$WORK/e"
+expect_eq "tinyinit-net outside a VM exits 2" 2 $?
+expect_eq "...with one line" "tinyinit: this is tinyinit-net, the /init of a microVM's initramfs: use tinyinit" "$(cat "$WORK/e")"
+expect_match "make size reports tinyinit-net against the budget" "^tinyinit-net \(network build\): [0-9]+ bytes \(budget 32768" \
+	"$(make -s -C "$TOP" size 2>/dev/null)"
+
 # --- the default build: loopback up, ip= named as not built in -------------------
 MKROOTFS_TINYINIT=$T mkinit lodefault "$B/tests/netcheck" && {
 	boot lodefault --append "ip=10.0.2.15"
 	expect_eq "default build: status 0" 0 "$rc"
 	expect_match "default build: loopback is up before the payload starts" "^netcheck: loopback ok" "$out"
 	expect_match "default build: ip= is named as not built in" \
-		"^tinyinit: ip= ignored: not the network build" "$out"
+		"^tinyinit: ip= ignored: use tinyinit-net$" "$out"
 }
 
 # --- no ip= at all: loopback works; a bad ip=: one line, the payload runs -------
-mkinit lo "$B/tests/netcheck" && {
+mkinit lo --init "$B/tinyinit-net" "$B/tests/netcheck" && {
 	boot lo
 	expect_eq "no ip=: status 0" 0 "$rc"
 	expect_match "no ip=: loopback is up before the payload starts" "^netcheck: loopback ok" "$out"
@@ -163,9 +196,6 @@ mkinit lo "$B/tests/netcheck" && {
 	boot lo --append "ip=10.0.2.15:::::eth0:off"
 	expect_match "ip= naming a missing interface: one line" \
 		"^tinyinit: ip=: interface eth0: no such device" "$out"
-	expect_eq "...and the payload still runs (status 0)" 0 "$rc"
-	boot lo --append "ip=dhcp"
-	expect_match "ip=dhcp without DHCP built in: one line" "^tinyinit: ip=: DHCP is not built into this tinyinit" "$out"
 	expect_eq "...and the payload still runs (status 0)" 0 "$rc"
 	boot lo --append "ip=::::named-box::off"
 	expect_match "ip= with only a host name and autoconf off: the name is set" \

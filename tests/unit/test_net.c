@@ -1,5 +1,5 @@
 /* Unit tests of tinyinit's network reader: ip= in the kernel's syntax
- * (ipconf.c). */
+ * (ipconf.c) and DHCP replies (dhcp.c). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <setjmp.h>
@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "../../init/dhcp.h"
 #include "../../init/fmt.h"
 #include "../../init/ipconf.h"
 
@@ -155,13 +156,88 @@ static void test_ipconf_errors(void **state)
 	assert_int_equal(parse("10.0.0.5:whatever", &ic), 0);
 }
 
+/* A BOOTREPLY as QEMU's user-mode network sends it: yiaddr 10.0.2.15,
+ * transaction id 0x11223344, then the options in OPTS (N bytes). */
+static size_t reply(unsigned char *p, const unsigned char *opts, size_t n)
+{
+	memset(p, 0, 240);
+	p[0] = 2, p[1] = 1, p[2] = 6;
+	memcpy(p + 4, "\x44\x33\x22\x11", 4);
+	memcpy(p + 16, "\x0a\x00\x02\x0f", 4);
+	memcpy(p + 236, "\x63\x82\x53\x63", 4);
+	memcpy(p + 240, opts, n);
+	return 240 + n;
+}
+
+static void test_dhcp_parse(void **state)
+{
+	static const unsigned char ack[] = {53, 1, 5,			 /* ACK */
+					    0,	0,			 /* pads */
+					    54, 4, 10,	0,   2,	   2,	 /* server */
+					    51, 4, 0,	1,   0x51, 0x80, /* lease 86400 */
+					    1,	4, 255, 255, 255,  0,	 /* mask */
+					    3,	4, 10,	0,   2,	   2,	 /* router */
+					    6,	8, 10,	0,   2,	   3,	 1,   1,
+					    1,	1, /* two DNS servers */
+					    12, 6, 'w', 'e', 'b',  '-',	 'v', 'm', /* host name */
+					    255};
+	unsigned char p[600];
+	unsigned xid = 0x11223344, server = 0;
+	struct ipconf ic;
+	(void)state;
+
+	memset(&ic, 0, sizeof ic);
+	size_t n = reply(p, ack, sizeof ack);
+	assert_int_equal(dhcp_parse(p, n, xid, &ic, &server), 5);
+	assert_int_equal(ic.addr, A("10.0.2.15"));
+	assert_int_equal(ic.mask, A("255.255.255.0"));
+	assert_int_equal(ic.gw, A("10.0.2.2"));
+	assert_int_equal(ic.dns[0], A("10.0.2.3"));
+	assert_int_equal(ic.dns[1], A("1.1.1.1"));
+	assert_int_equal(server, A("10.0.2.2"));
+	assert_int_equal(ic.lease, 86400);
+	assert_string_equal(ic.host, "web-vm");
+
+	/* an OFFER; another transaction's reply; a request; no magic */
+	unsigned char offer[] = {53, 1, 2, 255};
+	n = reply(p, offer, sizeof offer);
+	assert_int_equal(dhcp_parse(p, n, xid, &ic, &server), 2);
+	assert_int_equal(dhcp_parse(p, n, xid + 1, &ic, &server), -1);
+	p[0] = 1;
+	assert_int_equal(dhcp_parse(p, n, xid, &ic, &server), -1);
+	p[0] = 2, p[239] = 0x64;
+	assert_int_equal(dhcp_parse(p, n, xid, &ic, &server), -1);
+	/* no message type: plain BOOTP */
+	n = reply(p, (const unsigned char *)"\xff", 1);
+	assert_int_equal(dhcp_parse(p, n, xid, &ic, &server), 0);
+	/* shorter than the fixed part */
+	assert_int_equal(dhcp_parse(p, 239, xid, &ic, &server), -1);
+	/* an option running past the end */
+	unsigned char cut[] = {53, 1, 5, 6, 8, 10, 0, 2};
+	n = reply(p, cut, sizeof cut);
+	assert_int_equal(dhcp_parse(p, n, xid, &ic, &server), -1);
+	/* short values are ignored: a 2-byte router, a 3-byte mask */
+	memset(&ic, 0, sizeof ic);
+	unsigned char shortv[] = {53, 1, 5, 3, 2, 1, 2, 1, 3, 255, 255, 255, 255};
+	n = reply(p, shortv, sizeof shortv);
+	assert_int_equal(dhcp_parse(p, n, xid, &ic, &server), 5);
+	assert_int_equal(ic.gw, 0);
+	assert_int_equal(ic.mask, 0);
+	/* a host name longer than 64 bytes is cut to 64 */
+	unsigned char longname[2 + 100 + 1] = {12, 100};
+	memset(longname + 2, 'x', 100);
+	longname[102] = 255;
+	n = reply(p, longname, sizeof longname);
+	assert_int_equal(dhcp_parse(p, n, xid, &ic, &server), 0);
+	assert_int_equal(strlen(ic.host), 64);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_ip4),
-	    cmocka_unit_test(test_ipconf_static),
-	    cmocka_unit_test(test_ipconf_modes),
-	    cmocka_unit_test(test_ipconf_errors),
+	    cmocka_unit_test(test_ip4),		 cmocka_unit_test(test_ipconf_static),
+	    cmocka_unit_test(test_ipconf_modes), cmocka_unit_test(test_ipconf_errors),
+	    cmocka_unit_test(test_dhcp_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

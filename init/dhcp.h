@@ -1,0 +1,24 @@
+/* A minimal DHCP client for a microVM's ip=dhcp (see dhcp.c). */
+#ifndef TINYINIT_DHCP_H
+#define TINYINIT_DHCP_H
+
+#include <net/if.h>
+
+#include "ipconf.h"
+
+/* Parses one reply of N bytes at P (any alignment): a BOOTREPLY with
+ * transaction id XID and the DHCP magic cookie. Fills IC's address (yiaddr),
+ * mask, router, DNS servers, host name and lease, and *SERVER (option 54).
+ * Returns the DHCP message type (option 53; 2 OFFER, 5 ACK, 6 NAK), 0 when
+ * it has none, or -1 when P is not such a reply or an option runs past the
+ * end. Pure: fuzzed by tests/fuzz/fuzz_dhcp.c. */
+int dhcp_parse(const unsigned char *p, unsigned long n, unsigned xid, struct ipconf *ic,
+	       unsigned *server);
+
+/* DISCOVER, OFFER, REQUEST, ACK on IC->dev (up, no address yet) over the
+ * UDP socket FD; R holds the interface's name. Bounded: 1+2+3+4 s of
+ * waiting in all, a NAK starts again. Returns 0 with IC filled (a host
+ * name already in IC wins over the server's), or a failure in errmsg. */
+int dhcp_run(int fd, struct ifreq *r, struct ipconf *ic);
+
+#endif
