@@ -4,7 +4,8 @@
 # tinyinit-net (mkrootfs initramfs --net) against the same httpd, the same
 # kernel and the same modules under a busybox /init script that configures
 # the network itself (busybox insmod, ip, hostname; udhcpc for DHCP). Each
-# row: median of APPLIANCE_R boots (default 5) under qemu/run's accelerator.
+# row: median of APPLIANCE_R boots (default 5) under qemu/run's accelerator,
+# the rows interleaved (one boot of each a round, in a rotated order).
 # Run by `make bench` (bench/run appliance runs only this one).
 #
 # Columns (wall clock on the host, from starting qemu/run):
@@ -37,7 +38,10 @@ krel=${kernel#/boot/vmlinuz-}
 
 TMP=$(mktemp -d /tmp/bench-appliance.XXXXXX)
 vm=""
-trap '[ -n "$vm" ] && kill -KILL "$vm" 2>/dev/null; rm -rf "$TMP"' EXIT
+# On the way out: a VM still running gets two signals (qemu/run then ends
+# QEMU, which runs in a session of its own).
+trap '[ -n "$vm" ] && { kill -TERM "$vm"; sleep 0.2; kill -TERM "$vm"; wait "$vm"; } 2>/dev/null; rm -rf "$TMP"' EXIT
+trap 'exit 130' INT TERM
 
 mkdir -p "$TMP/www" && echo "hello from the appliance" >"$TMP/www/index.html"
 STATIC=10.0.2.15::10.0.2.2:255.255.255.0:bench-appliance:eth0:off:10.0.2.3
@@ -151,18 +155,27 @@ echo
 printf '| %-22s | %10s | %9s | %9s | %9s | %9s |\n' row "initramfs" "kernel" "init" "reply" "total"
 printf '|%s|%s|%s|%s|%s|%s|\n' ------------------------ -----------: ----------: ----------: ----------: ----------:
 declare -A total init after
-for row in "tinyinit-net ip=static|$TMP/tinyinit.img|$STATIC|1" \
-	"busybox ip=static|$TMP/busybox.img|static|1" \
-	"tinyinit-net ip=dhcp|$TMP/tinyinit.img|dhcp|1" \
-	"busybox udhcpc|$TMP/busybox.img|dhcp|1" \
-	"tinyinit-net ip=off|$TMP/tinyinit.img|off|0"; do
-	IFS='|' read -r name img ipv want <<<"$row"
-	: >"$TMP/times"
-	for ((i = 0; i < R; i++)); do boot "$img" "$ipv" "$want" >>"$TMP/times"; done
-	n=$(wc -l <"$TMP/times")
+rows=("tinyinit-net ip=static|$TMP/tinyinit.img|$STATIC|1"
+	"busybox ip=static|$TMP/busybox.img|static|1"
+	"tinyinit-net ip=dhcp|$TMP/tinyinit.img|dhcp|1"
+	"busybox udhcpc|$TMP/busybox.img|dhcp|1"
+	"tinyinit-net ip=off|$TMP/tinyinit.img|off|0")
+# Rounds: every row boots once a round, in an order rotated each round, so
+# that a busy host slows every row alike.
+for ((i = 0; i < R; i++)); do
+	for ((j = 0; j < ${#rows[@]}; j++)); do
+		k=$(((i + j) % ${#rows[@]}))
+		IFS='|' read -r name img ipv want <<<"${rows[k]}"
+		boot "$img" "$ipv" "$want" >>"$TMP/times.$k"
+	done
+done
+for ((k = 0; k < ${#rows[@]}; k++)); do
+	IFS='|' read -r name img ipv want <<<"${rows[k]}"
+	touch "$TMP/times.$k"
+	n=$(wc -l <"$TMP/times.$k")
 	note=""
 	[ "$n" -lt "$R" ] && note=" ($n/$R)"
-	for c in 1 2 3 4; do col[c]=$(cut -d' ' -f$c "$TMP/times" | median); done
+	for c in 1 2 3 4; do col[c]=$(cut -d' ' -f$c "$TMP/times.$k" | median); done
 	printf '| %-22s | %10d | %6s ms | %6s ms | %6s ms | %6s ms |\n' "$name$note" "$(stat -c %s "$img")" \
 		"$(ms "${col[1]}")" "$(ms "${col[2]}")" "$(ms "${col[3]}")" "$(ms "${col[4]}")"
 	total[$name]=${col[4]}

@@ -16,9 +16,10 @@ int dhcp_parse(const unsigned char *p, unsigned long n, unsigned xid, struct ipc
 	       unsigned *server);
 
 /* DISCOVER, OFFER, REQUEST, ACK on IC->dev (up, no address yet) over the
- * UDP socket FD; R holds the interface's name. Bounded: 1+2+3+4 s of
- * waiting in all, a NAK starts again. Returns 0 with IC filled (a host
- * name already in IC wins over the server's), or a failure in errmsg. */
+ * UDP socket FD; R holds the interface's name. Bounded: four rounds that
+ * wait 1, 2, 3 and 4 s for each answer (a NAK or a lost REQUEST starts the
+ * next round; 20 s at most). Returns 0 with IC filled (a host name already
+ * in IC wins over the server's), or a failure in errmsg. */
 int dhcp_run(int fd, struct ifreq *r, struct ipconf *ic);
 
 #endif
