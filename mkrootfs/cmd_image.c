@@ -214,7 +214,8 @@ static int add_meta(struct opts *o, const struct plan *p)
 	struct strlist labels = {0};
 	int r;
 
-	o->spec.annotations = meta_annotations(&o->meta, b ? b->name : NULL, NULL);
+	o->spec.annotations =
+	    meta_annotations(&o->meta, b ? b->name : NULL, b ? b->manifest_digest : NULL);
 	if (!o->spec.annotations)
 		return -ENOMEM;
 	r = meta_labels(o->spec.annotations, &o->meta, &o->spec.labels, &labels);

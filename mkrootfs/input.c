@@ -95,6 +95,7 @@ void input_free(struct input *in)
 	free(in->info);
 	json_decref(in->config);
 	free(in->config_digest);
+	free(in->manifest_digest);
 	free(in->format);
 	free(in->name);
 	free(in->path);

@@ -24,10 +24,11 @@ struct input {
 	size_t nlayers;
 	struct layer **layers;
 	struct layer_info *info;
-	json_t *config;	     /* images: the config document */
-	char *config_digest; /* images: "sha256:..." */
-	char *format;	     /* "directory", "tarball", "docker-archive", "oci-archive" */
-	char *name;	     /* images: the first tag it carries, if any */
+	json_t *config;	       /* images: the config document */
+	char *config_digest;   /* images: "sha256:..." */
+	char *manifest_digest; /* OCI images: the manifest's "sha256:..." */
+	char *format;	       /* "directory", "tarball", "docker-archive", "oci-archive" */
+	char *name;	       /* images: the first tag it carries, if any */
 };
 
 int input_read(const char *path, int flags, struct input *in);

@@ -363,6 +363,8 @@ static int read_oci(struct image_ctx *c, struct input *in)
 		if (++depth > 4)
 			r = fail(EINVAL, "%s: not an image: indexes nest too deep", c->display);
 	}
+	if (!r && !(in->manifest_digest = strdup(dg)))
+		r = -ENOMEM; /* the manifest's digest: org.opencontainers.image.base.digest */
 	if (r) {
 		json_decref(doc);
 		return r;

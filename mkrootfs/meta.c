@@ -77,7 +77,8 @@ int meta_labels(const json_t *ann, const struct image_meta *m, const struct strl
 
 		/* labels only for what the options said: a base's labels stay as they were */
 		if (r || strncmp(k, OCI_ANN, sizeof OCI_ANN - 1) != 0 || is_user_key(m, k) ||
-		    strcmp(k, OCI_ANN "created") == 0 || strcmp(k, OCI_ANN "base.name") == 0)
+		    strcmp(k, OCI_ANN "created") == 0 ||
+		    strncmp(k, OCI_ANN "base.", sizeof OCI_ANN + 4) == 0)
 			continue;
 		kv = malloc(strlen(k) + strlen(json_string_value(v)) + 2);
 		if (!kv)

@@ -30,9 +30,11 @@ mk app2 image -o "$WORK/app2.tar" --tag app:1 --layer "$WORK/base.tar" --layer "
 expect_eq "--sbom: the same document twice, byte for byte" \
 	"$(sha256sum <"$WORK/app.spdx.json")" "$(sha256sum <"$WORK/app2.spdx.json")"
 
-out=$(python3 - "$WORK/app.tar" <<'PY'
-import json, sys, tarfile
+out=$(python3 - "$WORK/app.tar" "$WORK/base.tar" <<'PY'
+import hashlib, json, sys, tarfile
 t = tarfile.open(sys.argv[1])
+bt = tarfile.open(sys.argv[2])
+bm = bt.extractfile("blobs/sha256/" + json.load(bt.extractfile("index.json"))["manifests"][0]["digest"][7:]).read()
 ix = json.load(t.extractfile("index.json"))
 m = json.load(t.extractfile("blobs/sha256/" + ix["manifests"][0]["digest"][7:]))
 c = json.load(t.extractfile("blobs/sha256/" + m["config"]["digest"][7:]))
@@ -42,6 +44,7 @@ want = {"org.opencontainers.image.created": "2023-11-14T22:13:20Z",
         "org.opencontainers.image.version": "1.2.3",
         "org.opencontainers.image.base.name": "docker.io/library/base:1",
         "org.opencontainers.image.title": "App",
+        "org.opencontainers.image.base.digest": "sha256:" + hashlib.sha256(bm).hexdigest(),
         "com.example.team": "core"}
 bad = []
 if m.get("annotations") != want: bad.append("manifest %s" % m.get("annotations"))
@@ -52,11 +55,11 @@ for k in ("source", "revision", "version"):
     if L.get(k) != want[k]: bad.append("label %s=%s" % (k, L.get(k)))
 if L.get("tier") != "web": bad.append("label tier")
 if "com.example.team" in L or "org.opencontainers.image.title" in L: bad.append("an --annotation became a label")
-if "org.opencontainers.image.created" in L or "org.opencontainers.image.base.name" in L: bad.append("created/base.name became labels")
+if any(k in L for k in ("org.opencontainers.image.created", "org.opencontainers.image.base.name", "org.opencontainers.image.base.digest")): bad.append("created/base.* became labels")
 print(" ".join(bad) or "ok")
 PY
 )
-expect_eq "manifest and index carry the standard and the --annotation keys; the config the labels" ok "$out"
+expect_eq "manifest and index carry the standard and the --annotation keys (base.digest: the base manifest's digest); the config the labels" ok "$out"
 
 unset SOURCE_DATE_EPOCH
 mk plain image -o "$WORK/plain.tar" --tag plain:1 --version 2 "$HELLO"
