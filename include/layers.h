@@ -36,9 +36,10 @@
  *      TYPE is DEL_WHITEOUT ('w': PATH is deleted) or DEL_OPAQUE ('o':
  *      directory PATH hides what the layers beneath hold in it). PATH is
  *      relative to the layer root: no leading '/', no empty, "." or ".."
- *      components, at most DEL_PATH_MAX bytes. The file is at most
- *      DEL_FILE_MAX bytes. Records are sorted and unique (mkrootfs writes
- *      them so; tinyinit does not depend on it).
+ *      components, no component over 255 bytes, at most DEL_PATH_MAX bytes
+ *      (so that "d<layer>/" PATH fits PATH_MAX when tinyinit builds it).
+ *      The file is at most DEL_FILE_MAX bytes. Records are sorted and
+ *      unique (mkrootfs writes them so; tinyinit accepts duplicates).
  *
  *      At start tinyinit turns each list into a tiny extra lower layer on
  *      tmpfs, placed directly beneath its layer: the whiteouts (0/0
@@ -57,7 +58,7 @@
 #define DELETIONS_MAGIC	   "tinyinit-deletions 1\n"
 #define DEL_WHITEOUT	   'w'
 #define DEL_OPAQUE	   'o'
-#define DEL_PATH_MAX	   4095
+#define DEL_PATH_MAX	   4090
 #define DEL_FILE_MAX	   (4 << 20)
 
 /* The OCI layer-tar spelling of the same deletions (mkrootfs reads and

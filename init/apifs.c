@@ -40,26 +40,51 @@ int apifs_sys(void)
  * relative to the new root (the name without its '/'); whether it exists
  * and is a directory is the same in the current /proc and /sys (same
  * kernel), which --dry-run looks at. */
-static const char masked[] = "/proc/acpi\0/proc/asound\0/proc/kcore\0/proc/keys\0"
+static const char masked[] = "/proc/acpi\0/proc/asound\0/proc/interrupts\0/proc/kcore\0/proc/keys\0"
 			     "/proc/latency_stats\0/proc/timer_list\0/proc/timer_stats\0"
 			     "/proc/sched_debug\0/proc/scsi\0/sys/firmware\0"
 			     "/sys/devices/virtual/powercap\0";
 /* Paths the payload may read but not write. */
 static const char readonly[] = "/proc/bus\0/proc/fs\0/proc/irq\0/proc/sys\0/proc/sysrq-trigger\0";
 
-int apifs_mask(void)
+/* Hides p (absolute; mounted relative to the new root) where it exists. */
+static int mask(const char *p)
 {
+	struct stat st;
+
+	if (xstat(0, dry_run ? p : p + 1, &st, 1) < 0)
+		return 0;
+	if (S_ISDIR(st.st_mode))
+		return st_mount("tmpfs", p + 1, "tmpfs", MS_RDONLY | KERNFS, "size=0");
+	return st_mount("dev/null", p + 1, NULL, MS_BIND, NULL);
+}
+
+/* Each CPU's thermal_throttle directory: a side channel (GHSA-6fw5-f8r9-fgfm)
+ * that Docker, Kubernetes and Podman mask since 2025; cpu0, cpu1, ... up to
+ * the first number sysfs does not have. */
+static int mask_thermal(void)
+{
+	char path[64];
 	struct stat st;
 	int rc = 0;
 
-	for (const char *p = masked; *p && !rc; p += strlen(p) + 1) {
-		if (xstat(0, dry_run ? p : p + 1, &st, 1) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode))
-			rc = st_mount("tmpfs", p + 1, "tmpfs", MS_RDONLY | KERNFS, "size=0");
-		else
-			rc = st_mount("dev/null", p + 1, NULL, MS_BIND, NULL);
+	for (int i = 0; !rc; i++) {
+		size_t n = fmt_buf(path, sizeof path, "/sys/devices/system/cpu/cpu%d", i);
+		if (xstat(0, dry_run ? path : path + 1, &st, 1) < 0)
+			break;
+		fmt_buf(path + n, sizeof path - n, "/thermal_throttle");
+		rc = mask(path);
 	}
+	return rc;
+}
+
+int apifs_mask(void)
+{
+	struct stat st;
+	int rc = mask_thermal();
+
+	for (const char *p = masked; *p && !rc; p += strlen(p) + 1)
+		rc = mask(p);
 	for (const char *p = readonly; *p && !rc; p += strlen(p) + 1) {
 		if (xstat(0, dry_run ? p : p + 1, &st, 1) < 0)
 			continue;

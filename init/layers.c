@@ -43,30 +43,44 @@ static void sort(const char **v, int n)
 	}
 }
 
-/* Maps dirfd/name (a deletion list) read-only into ls for layer i. */
-static int map_deletions(const char *dir, int dirfd, const char *name, struct layers *ls, int i)
+/* Reads dirfd/name (a deletion list) once, into anonymous memory, for
+ * layer i: what is checked is what is built (a later write to the file
+ * changes nothing), and a file truncated meanwhile cannot fault PID 1. A
+ * name that is not a regular file is refused before it is opened (a FIFO
+ * would block, a device node act); O_NONBLOCK covers a swap in between. */
+static int read_deletions(const char *dir, int dirfd, const char *name, struct layers *ls, int i)
 {
 	struct stat st;
-	long fd = syscall(SYS_openat, dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	long p = -1;
+	long fd = -1, p = -1, got = 0;
+	size_t n = 0;
+	int err = syscall(SYS_newfstatat, dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ? errno : 0;
 
-	if (fd >= 0 && xstat((int)fd, "", &st, 0) == 0) {
-		p = -2;
-		if (S_ISREG(st.st_mode) && st.st_size <= DEL_FILE_MAX && st.st_size > 0)
-			p = syscall(SYS_mmap, 0, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	}
-	if (p == -1)
-		p = -errno;
-	if (fd >= 0)
-		close((int)fd);
-	if (p == -2 || p == -EINVAL) /* wrong type, size or empty */
+	if (!err && !(S_ISREG(st.st_mode) && st.st_size > 0 && st.st_size <= DEL_FILE_MAX))
 		return failure(0, "deletion list %s/%s: not a regular file of 1 to %d bytes", dir,
 			       name, DEL_FILE_MAX);
-	if (p < 0)
-		return failure((int)-p, "deletion list %s/%s", dir, name);
+	if (!err) {
+		fd = syscall(SYS_openat, dirfd, name,
+			     O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+		if (fd >= 0)
+			p = syscall(SYS_mmap, 0, st.st_size, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == -1)
+			err = errno;
+		while (!err && n < (size_t)st.st_size &&
+		       (got = read((int)fd, (char *)p + n, (size_t)st.st_size - n)) > 0)
+			n += (size_t)got;
+		if (got < 0)
+			err = errno;
+		if (fd >= 0)
+			close((int)fd);
+	}
+	if (err) { /* never -ENOENT, which is a missing layers directory */
+		failure(err, "deletion list %s/%s", dir, name);
+		return -EIO;
+	}
 	ls->del[i] = (const char *)p;
-	ls->del_len[i] = (size_t)st.st_size;
-	int rc = deletions_check(name, ls->del[i], ls->del_len[i]);
+	ls->del_len[i] = n;
+	int rc = deletions_check(name, ls->del[i], n);
 	return rc < 0 ? rc : 0;
 }
 
@@ -128,7 +142,7 @@ int layers_scan(const char *dir, struct layers *ls)
 			close(fd);
 			return failure(0, "%s/%s: no layer of that name beside it", dir, dels[k]);
 		}
-		int rc = map_deletions(dir, fd, dels[k], ls, i);
+		int rc = read_deletions(dir, fd, dels[k], ls, i);
 		if (rc) {
 			close(fd);
 			return rc;
@@ -138,7 +152,8 @@ int layers_scan(const char *dir, struct layers *ls)
 	return 0;
 }
 
-/* A safe relative path: no leading '/', no empty, "." or ".." component. */
+/* A safe relative path: no leading '/', no empty, "." or ".." component,
+ * none longer than a file name can be (255). */
 static int safe_path(const char *p, size_t n)
 {
 	if (!n || n > DEL_PATH_MAX)
@@ -148,7 +163,8 @@ static int safe_path(const char *p, size_t n)
 		while (j < n && p[j] != '/')
 			j++;
 		size_t c = j - i;
-		if (!c || (c == 1 && p[i] == '.') || (c == 2 && p[i] == '.' && p[i + 1] == '.'))
+		if (!c || c > 255 || (c == 1 && p[i] == '.') ||
+		    (c == 2 && p[i] == '.' && p[i + 1] == '.'))
 			return 0;
 		i = j + 1;
 		if (j + 1 == n) /* trailing '/' */
@@ -204,6 +220,8 @@ int deletions_build(const char *dir, const char *buf, size_t len)
 			break;
 		if (rec[0] == DEL_WHITEOUT) {
 			rc = st_mknod(path, S_IFCHR, 0);
+			if (rc == -EEXIST) /* a duplicate record */
+				rc = 0;
 		} else {
 			rc = st_mkdir(path, 0755);
 			if (!rc)

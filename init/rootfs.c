@@ -52,7 +52,9 @@ static int stack(const struct config *c)
 		struct stat st;
 		int found = xstat(0, c->upper, &st, 0) == 0, blk = found && S_ISBLK(st.st_mode);
 		if (c->upper[0] != '/' || !found || !(blk || S_ISDIR(st.st_mode)))
-			return failure(c->upper[0] != '/' ? 0 : found ? ENOTDIR : errno,
+			return failure(c->upper[0] != '/' ? 0
+				       : found		  ? ENOTDIR
+							  : errno,
 				       "--upper %s%s", c->upper,
 				       c->upper[0] != '/' ? ": not an absolute path" : "");
 		rc = blk ? st_mkdir("v", 0755) : st_symlink(c->upper, "v");

@@ -128,6 +128,29 @@ expect_eq "/proc/sys is read-only" "readonly" "$(echo "$out" | sed -n 2p)"
 expect_eq "/proc/timer_list is masked" "0" "$(echo "$out" | sed -n 3p)"
 mnt=$(inroot "$L" -- /bin/sh -c 'cat /proc/self/mountinfo')
 expect_match "/proc is nosuid,nodev,noexec" " /proc rw,nosuid,nodev,noexec" "$mnt"
+# Docker's list of masked paths (2025): each one this kernel has is a mount
+# of its own in the payload's table (dev/null or an empty read-only tmpfs).
+unmasked=""
+for p in /proc/acpi /proc/asound /proc/interrupts /proc/kcore /proc/keys /proc/latency_stats \
+	/proc/timer_list /proc/timer_stats /proc/sched_debug /proc/scsi /sys/firmware \
+	/sys/devices/virtual/powercap; do
+	[ -e "$p" ] || continue
+	echo "$mnt" | awk -v p="$p" '$5 == p {f=1} END {exit !f}' || unmasked="$unmasked $p"
+done
+expect_eq "every masked path this kernel has is masked (/proc/interrupts included)" "" "$unmasked"
+ro=""
+for p in /proc/bus /proc/fs /proc/irq /proc/sys /proc/sysrq-trigger; do
+	[ -e "$p" ] || continue
+	echo "$mnt" | awk -v p="$p" '$5 == p && $6 ~ /^ro,/ {f=1} END {exit !f}' || ro="$ro $p"
+done
+expect_eq "every read-only path is a read-only mount" "" "$ro"
+thermal=$(ls -d /sys/devices/system/cpu/cpu[0-9]*/thermal_throttle 2>/dev/null)
+if [ -n "$thermal" ]; then
+	missing=$(for p in $thermal; do echo "$mnt" | awk -v p="$p" '$5 == p {f=1} END {exit !f}' || echo "$p"; done)
+	expect_eq "each CPU's thermal_throttle is masked" "" "$missing"
+else
+	skip "each CPU's thermal_throttle is masked" "this machine's CPUs have no thermal_throttle in sysfs"
+fi
 expect_match "/sys is read-only" " /sys ro," "$mnt"
 expect_match "/dev is a tmpfs" " /dev rw,nosuid[^ ]* - tmpfs " "$mnt"
 if echo "$mnt" | grep -q ' - devtmpfs '; then fail "no devtmpfs in a container" "$(echo "$mnt" | grep devtmpfs)"; else pass "no devtmpfs in a container"; fi
@@ -238,6 +261,23 @@ printf 'garbage\n' >"$E/ok/01-x.del"
 out=$(inroot "$E/ok" -- /bin/true 2>&1)
 expect_eq "a deletion list with a bad header is refused" "tinyinit: deletion list 01-x.del: bad header" "$out"
 rm "$E/ok/01-x.del"
+# Not a regular file: refused before it is opened (a FIFO would block PID 1).
+mkfifo "$E/ok/01-x.del"
+out=$(inroot "$E/ok" -- /bin/true 2>&1); rc=$?
+expect_eq "a FIFO named *.del is refused without opening it (no hang)" \
+	"1 tinyinit: deletion list $E/ok/01-x.del: not a regular file of 1 to 4194304 bytes" "$rc $out"
+rm "$E/ok/01-x.del"
+# Duplicate records are accepted, as the contract says.
+mkdir -p "$E/ok/01-x/etc"
+printf 'tinyinit-deletions 1\nwetc/base.txt\0wetc/base.txt\0oetc\0oetc\0' >"$E/ok/01-x.del"
+out=$(inroot "$E/ok" -- /bin/sh -c '[ -e /etc/base.txt ] && echo present || echo deleted' 2>&1)
+expect_eq "duplicate records are accepted" "deleted" "$out"
+# A component longer than a file name can be: refused at check time.
+printf 'tinyinit-deletions 1\nw%s\0' "$(printf 'n%.0s' $(seq 1 256))" >"$E/ok/01-x.del"
+out=$(inroot "$E/ok" -- /bin/true 2>&1)
+expect_eq "a path component over 255 bytes is refused when the list is checked" \
+	"tinyinit: deletion list 01-x.del: bad record at byte 21" "$out"
+rm -r "$E/ok/01-x.del" "$E/ok/01-x"
 printf 'tinyinit-deletions 1\nwetc\0' >"$E/ok/99-orphan.del"
 out=$(inroot "$E/ok" -- /bin/true 2>&1)
 expect_eq "a deletion list without its layer is refused" "tinyinit: $E/ok/99-orphan.del: no layer of that name beside it" "$out"

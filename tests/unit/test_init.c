@@ -382,11 +382,20 @@ static void test_deletions_check(void **state)
 	memcpy(big, DELETIONS_MAGIC, m);
 	big[m] = 'w';
 	memset(big + m + 1, 'a', DEL_PATH_MAX);
+	for (size_t k = 200; k < DEL_PATH_MAX; k += 201) /* components of 200 */
+		big[m + 1 + k] = '/';
 	big[m + 1 + DEL_PATH_MAX] = 0;
 	assert_int_equal(deletions_check("x", big, m + DEL_PATH_MAX + 2), 1);
 	big[m + 1 + DEL_PATH_MAX] = 'a';
 	big[m + 2 + DEL_PATH_MAX] = 0;
 	assert_int_equal(deletions_check("x", big, m + DEL_PATH_MAX + 3), -EINVAL);
+	/* A component of 255 bytes is fine, 256 (longer than any file name) is not. */
+	memset(big + m + 1, 'b', 256);
+	big[m + 1 + 255] = 0;
+	assert_int_equal(deletions_check("x", big, m + 257), 1);
+	big[m + 1 + 255] = 'b';
+	big[m + 1 + 256] = 0;
+	assert_int_equal(deletions_check("x", big, m + 258), -EINVAL);
 }
 
 static void test_cmdline(void **state)
@@ -431,18 +440,12 @@ static void test_cmdline(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_args_basic),
-	    cmocka_unit_test(test_args_values),
-	    cmocka_unit_test(test_args_errors),
-	    cmocka_unit_test(test_args_help_version),
-	    cmocka_unit_test(test_env),
-	    cmocka_unit_test(test_signames),
-	    cmocka_unit_test(test_rewrite),
-	    cmocka_unit_test(test_exit_status),
-	    cmocka_unit_test(test_fmt),
-	    cmocka_unit_test(test_rootfs_options),
-	    cmocka_unit_test(test_mount_flags),
-	    cmocka_unit_test(test_deletions_check),
+	    cmocka_unit_test(test_args_basic),	cmocka_unit_test(test_args_values),
+	    cmocka_unit_test(test_args_errors), cmocka_unit_test(test_args_help_version),
+	    cmocka_unit_test(test_env),		cmocka_unit_test(test_signames),
+	    cmocka_unit_test(test_rewrite),	cmocka_unit_test(test_exit_status),
+	    cmocka_unit_test(test_fmt),		cmocka_unit_test(test_rootfs_options),
+	    cmocka_unit_test(test_mount_flags), cmocka_unit_test(test_deletions_check),
 	    cmocka_unit_test(test_cmdline),
 	};
 	return cmocka_run_group_tests_name("tinyinit", tests, NULL, NULL);
