@@ -35,7 +35,7 @@ SAN          := -fsanitize=address,undefined -fno-sanitize-recover=all
 EXAMPLES := hello zombies graceful
 
 # Each part adds to these from its own rules.mk.
-ALL       := $(B)/tinyinit examples
+ALL       := $(B)/tinyinit $(B)/tinyinit-net examples
 TEST_BINS :=
 INSTALL   :=
 
@@ -90,7 +90,6 @@ $(B)/tinyinit-net: $(INIT_SRCS) $(INIT_HDRS) Makefile
 	llvm-objcopy-14 --strip-all --remove-section=.comment --strip-sections $(B)/tinyinit-net.full $@.tmp
 	@mv $@.tmp $@
 
-ALL += $(B)/tinyinit-net
 
 # aarch64 builds (variables above)
 $(A64)/tinyinit: $(INIT_SRCS) $(INIT_HDRS) Makefile scripts/aarch64-musl-gcc.specs
