@@ -85,3 +85,40 @@ row "tar -c | pigz -6" pigz
 row "tar -c | gzip -6" gzip
 row "mkrootfs image (gzip layers, complete)" mkrootfs
 row "podman build + podman save (uncompressed)" podman
+
+# --- a 2 GiB layer (BIG_MIB, default 2048; BIG_MIB=0 skips it) ---------------
+# The same mixed tree at 2 GiB given to mkrootfs image as a directory, a
+# .tar, a .tar.gz and a base image (an image tarball whose layer it is): time,
+# peak RSS and the bytes mkrootfs wrote to temporary files (TMPDIR; its own
+# count, MKROOTFS_STATS). Targets: peak RSS < 128 MiB, at most one temporary
+# copy of the input.
+BIG_MIB=${BIG_MIB:-2048}
+[ "$BIG_MIB" -gt 0 ] || exit 0
+python3 "$TOP/bench/gentree.py" "$W/big" "$BIG_MIB"
+tar -C "$W/big" -cf "$W/big.tar" .
+pigz -6 <"$W/big.tar" >"$W/big.tar.gz"
+MKROOTFS_TINYINIT=$B/tinyinit "$B/mkrootfs" image -o "$W/big-image.tar" --layer "$W/big" "$B/examples/hello"
+printf '\n# big tree: %.0f MiB in %d files; as .tar %.0f MiB, .tar.gz %.0f MiB, image %.0f MiB\n' \
+	"$(du -sb "$W/big" | awk '{print $1 / 1048576}')" "$(find "$W/big" -type f | wc -l)" \
+	"$(stat -c %s "$W/big.tar" | awk '{print $1 / 1048576}')" \
+	"$(stat -c %s "$W/big.tar.gz" | awk '{print $1 / 1048576}')" \
+	"$(stat -c %s "$W/big-image.tar" | awk '{print $1 / 1048576}')"
+printf '\n| %-40s | %8s | %13s | %15s |\n' "mkrootfs image --layer (2 GiB tree)" "seconds" "peak RSS" "temporary bytes"
+printf '|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' $(seq 1 42))" "----------" "---------------" "-----------------"
+for kind in directory tar tar.gz image; do
+	case $kind in
+	directory) in=$W/big ;;
+	tar) in=$W/big.tar ;;
+	tar.gz) in=$W/big.tar.gz ;;
+	image) in=$W/big-image.tar ;;
+	esac
+	rm -f "$W/out.tar"
+	s=$(date +%s.%N)
+	MKROOTFS_STATS=1 MKROOTFS_TINYINIT=$B/tinyinit TMPDIR=$W "$B/mkrootfs" image -o "$W/out.tar" \
+		--layer "$in" "$B/examples/hello" 2>"$W/stats" || { echo "# $kind failed: $(cat "$W/stats")"; continue; }
+	e=$(date +%s.%N)
+	# "mkrootfs: stats: peak RSS N KiB, temporary bytes N"
+	read -r rss tmp < <(sed -n 's/.*peak RSS \([0-9]*\) KiB, temporary bytes \([0-9]*\).*/\1 \2/p' "$W/stats")
+	printf '| %-40s | %8.2f | %9.1f MiB | %11.1f MiB |\n' "$kind" "$(echo "$e - $s" | bc)" \
+		"$(echo "$rss / 1024" | bc -l)" "$(echo "$tmp / 1048576" | bc -l)"
+done

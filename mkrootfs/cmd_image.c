@@ -317,6 +317,7 @@ int cmd_image(int argc, char **argv)
 	if (r)
 		goto out;
 	o.b.as = as;
+	o.b.need_data = o.meta.sbom != NULL; /* the SBOM hashes every file */
 	r = plan_inputs(&o.b, &p);
 	if (r)
 		goto out;

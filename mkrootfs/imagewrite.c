@@ -8,7 +8,7 @@
 #include "outtar.h"
 #include "progress.h"
 
-/* A kept blob, byte for byte from the spill file. */
+/* A kept blob, byte for byte from where it lies (the input or the spill). */
 static int copy_blob(struct outtar *ot, const struct layer *l, struct descriptor *d,
 		     char diff_id[72])
 {
@@ -20,7 +20,7 @@ static int copy_blob(struct outtar *ot, const struct layer *l, struct descriptor
 
 	while (!r && off < b->size) {
 		size_t n = b->size - off < sizeof buf ? (size_t)(b->size - off) : sizeof buf;
-		ssize_t got = pread(spill_fd(), buf, n, b->spill_off + (off_t)off);
+		ssize_t got = pread(b->fd, buf, n, b->spill_off + (off_t)off);
 
 		if (got != (ssize_t)n)
 			r = fail(EIO, "%s: cannot read the kept blob back", l->name);

@@ -1,5 +1,6 @@
 /* What kind of input a path is, and reading it. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -36,6 +37,7 @@ int input_read_for(const char *path, int flags, const struct platform *want, str
 	int r;
 
 	memset(in, 0, sizeof *in);
+	in->fd = -1;
 	in->path = strdup(path);
 	if (!in->path)
 		return -ENOMEM;
@@ -55,11 +57,25 @@ int input_read_for(const char *path, int flags, const struct platform *want, str
 	}
 	if (!S_ISREG(st.st_mode))
 		return fail(EINVAL, "%s: not a directory or a tarball", path);
-	r = tar_read(path, &src, 0, &v, &n, NULL);
+	/* open for as long as the input: its files' data may stay in it */
+	in->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (in->fd < 0)
+		return fail(errno, "%s: %s", path, strerror(errno));
+	src.fd = in->fd;
+	src.len = (uint64_t)st.st_size;
+	r = tar_read(path, &src, flags & IN_NODATA, &v, &n, NULL);
 	if (r)
 		return r;
 	if (top_member(v, n, "manifest.json") ||
 	    (top_member(v, n, "oci-layout") && top_member(v, n, "index.json"))) {
+		if (flags & IN_NODATA) { /* an image's members are read: again, with data */
+			entries_free(v, n);
+			v = NULL;
+			n = 0;
+			r = tar_read(path, &src, 0, &v, &n, NULL);
+			if (r)
+				return r;
+		}
 		r = image_read(path, v, n, flags, want, in);
 		entries_free(v, n);
 		for (size_t i = 0; !r && i < in->nlayers; i++)
@@ -99,5 +115,8 @@ void input_free(struct input *in)
 	free(in->format);
 	free(in->name);
 	free(in->path);
+	if (in->fd >= 0)
+		close(in->fd);
 	memset(in, 0, sizeof *in);
+	in->fd = -1;
 }

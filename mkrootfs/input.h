@@ -11,6 +11,7 @@
 
 /* input_read flags */
 #define IN_NODATA 1 /* metadata only (inspect): file data is not kept */
+#define IN_BLOBS  2 /* image layers go out as their blobs: their files' data is not kept */
 
 struct layer_info {
 	char digest[DIGEST_STR_LEN + 1]; /* of the stored blob, "" when not an image */
@@ -29,6 +30,7 @@ struct input {
 	char *manifest_digest; /* OCI images: the manifest's "sha256:..." */
 	char *format;	       /* "directory", "tarball", "docker-archive", "oci-archive" */
 	char *name;	       /* images: the first tag it carries, if any */
+	int fd;		       /* the input file, open while entries refer to it (-1: none) */
 };
 
 int input_read(const char *path, int flags, struct input *in);
@@ -49,23 +51,29 @@ int input_dir(const char *display, const char *dir, const char *prefix, struct l
  * keep). */
 int input_file(const char *src, const char *dst, int mode, struct layer *l);
 
-/* The entries of a tar (plain or compressed), names as the tar spells
- * them. SRC_FD/OFF/LEN: a region of an open file (LEN 0: the whole file
- * at PATH). *USIZE: the uncompressed bytes read. */
+/* The entries of a tar (plain, gzip, zstd, xz, bzip2), names as the tar
+ * spells them, read in one pass that decompresses once (input_tar.c). SRC:
+ * a region of an open file, which must stay open while the entries are
+ * used (an uncompressed tar's files are referenced in place, SRC_FILE; a
+ * compressed tar's are copied once into the spill file). SUMS, when not
+ * NULL, gets the digests of the region (compressed) and of the stream
+ * uncompressed to its end (the diff_id), from the same pass. */
 struct tar_src {
 	const char *path;
 	int fd;
 	off_t off;
 	uint64_t len;
 };
+struct tar_sums {
+	uint64_t csize, usize;
+	char digest[DIGEST_HEX_LEN + 1], diff_id[DIGEST_HEX_LEN + 1];
+};
 int tar_read(const char *display, const struct tar_src *src, int flags, struct entry ***out,
-	     size_t *n, uint64_t *usize);
+	     size_t *n, struct tar_sums *sums);
 void entries_free(struct entry **v, size_t n);
-/* The diff_id of a (compressed) layer tar: the SHA-256 of its bytes
- * uncompressed, to the end of the stream. */
-int tar_diff_id(const char *display, const struct tar_src *src, char hex[DIGEST_HEX_LEN + 1]);
 
-/* An image tarball whose outer tar is MEMBERS (data in the spill file). */
+/* An image tarball whose outer tar is MEMBERS (data in place or in the
+ * spill file). */
 int image_read(const char *display, struct entry **members, size_t n, int flags,
 	       const struct platform *want, struct input *in);
 

@@ -40,6 +40,15 @@ static const struct entry *member(const struct image_ctx *c, const char *name)
 	return found;
 }
 
+/* Where member E's bytes lie, as a tar source. */
+static void member_src(const struct entry *e, struct tar_src *src)
+{
+	src->path = NULL;
+	src->fd = e->src == SRC_FILE ? e->datafd : spill_fd();
+	src->off = e->spill_off;
+	src->len = e->size;
+}
+
 static int member_load(const struct image_ctx *c, const char *name, char **buf, size_t *len)
 {
 	const struct entry *e = member(c, name);
@@ -124,34 +133,31 @@ static int verify_member(const struct image_ctx *c, const char *name, char out[D
 	return 0;
 }
 
-/* The blob of layer IDX as it is, its diff_id checked against the
- * config's rootfs.diff_ids: an image input's layers go out byte for byte. */
+/* The blob of layer IDX as it is (E, read as SRC, its sums from the same
+ * pass), its diff_id checked against the config's rootfs.diff_ids: an
+ * image input's layers go out byte for byte. */
 static int keep_blob(const struct image_ctx *c, const struct entry *e, size_t idx, struct input *in,
-		     const struct tar_src *src, const char *disp)
+		     const struct tar_src *src, const struct tar_sums *sums, const char *disp)
 {
 	json_t *ids = json_object_get(json_object_get(in->config, "rootfs"), "diff_ids");
 	const char *want = json_string_value(json_array_get(ids, idx));
 	struct layer_blob *b = calloc(1, sizeof *b);
-	char hex[DIGEST_HEX_LEN + 1];
 	unsigned char m[4] = {0};
-	int r;
 
-	(void)c;
+	(void)e;
 	if (!b)
 		return -ENOMEM;
 	in->layers[idx]->blob = b;
 	if (json_array_size(ids) != in->nlayers)
 		return fail(EINVAL, "%s: not an image: %zu layers but %zu diff_ids in the config",
 			    c->display, in->nlayers, json_array_size(ids));
-	r = tar_diff_id(disp, src, hex);
-	if (r)
-		return r;
-	snprintf(b->diff_id, sizeof b->diff_id, "sha256:%s", hex);
+	snprintf(b->diff_id, sizeof b->diff_id, "sha256:%s", sums->diff_id);
 	if (!want || strcmp(want, b->diff_id) != 0)
 		return fail(EINVAL, "%s: its diff_id is %s but the config says %s", disp,
 			    b->diff_id, want ? want : "nothing");
-	b->spill_off = e->spill_off;
-	b->size = e->size;
+	b->fd = src->fd;
+	b->spill_off = src->off;
+	b->size = src->len;
 	snprintf(b->digest, sizeof b->digest, "%s", in->info[idx].digest);
 	if (pread(src->fd, m, sizeof m, src->off) < 0)
 		return fail(errno, "%s: %s", disp, strerror(errno));
@@ -162,10 +168,15 @@ static int keep_blob(const struct image_ctx *c, const struct entry *e, size_t id
 	return b->media_type ? 0 : -ENOMEM;
 }
 
+/* Layer IDX from member NAME, in one pass: the blob's digest (against its
+ * name, blobs/sha256/HEX), its diff_id, its entries (their data kept only
+ * when the entries will be written: not for IN_BLOBS or IN_NODATA). */
 static int read_layer(const struct image_ctx *c, const char *name, size_t idx, struct input *in)
 {
 	const struct entry *e = member(c, name);
-	struct tar_src src = {.fd = spill_fd()};
+	const char *hex = strrchr(name, '/');
+	struct tar_src src;
+	struct tar_sums sums;
 	struct entry **v = NULL;
 	size_t n = 0;
 	char disp[512];
@@ -179,22 +190,26 @@ static int read_layer(const struct image_ctx *c, const char *name, size_t idx, s
 	if (!l)
 		return -ENOMEM;
 	in->layers[idx] = l;
-	r = verify_member(c, name, in->info[idx].digest);
-	if (r)
-		return r;
 	in->info[idx].csize = e->size;
-	src.off = e->spill_off;
-	src.len = e->size;
+	member_src(e, &src);
 	if (e->size == 0)
 		return fail(EINVAL, "%s: empty layer blob", disp);
-	r = tar_read(disp, &src, c->flags, &v, &n, &in->info[idx].usize);
+	r = tar_read(disp, &src, c->flags & (IN_NODATA | IN_BLOBS) ? IN_NODATA : 0, &v, &n, &sums);
+	if (!r && strncmp(name, "blobs/sha256/", 13) == 0 && strcmp(hex + 1, sums.digest) != 0)
+		r = fail(EINVAL, "%s: %s does not match its digest (sha256:%s)", c->display, name,
+			 sums.digest);
+	if (!r) {
+		snprintf(in->info[idx].digest, sizeof in->info[idx].digest, "sha256:%s",
+			 sums.digest);
+		in->info[idx].usize = sums.usize;
+	}
 	for (size_t i = 0; i < n && !r; i++) {
 		r = layer_add(l, disp, v[i], LA_OCI_WHITEOUTS);
 		v[i] = NULL;
 	}
 	entries_free(v, n);
 	if (!r && !(c->flags & IN_NODATA))
-		r = keep_blob(c, e, idx, in, &src, disp);
+		r = keep_blob(c, e, idx, in, &src, &sums, disp);
 	return r;
 }
 

@@ -505,7 +505,8 @@ struct entry **layer_sorted(const struct layer *l)
 
 	if (!v)
 		return NULL;
-	memcpy(v, l->v, l->n * sizeof *v);
+	if (l->n) /* an empty layer has no array at all */
+		memcpy(v, l->v, l->n * sizeof *v);
 	qsort(v, l->n, sizeof *v, cmp_path);
 	return v;
 }
@@ -514,16 +515,25 @@ struct entry **layer_sorted(const struct layer *l)
 
 static int spill = -1;
 static off_t spill_end;
+static uint64_t spill_max; /* before a reset */
 
 int spill_fd(void)
 {
 	return spill;
 }
 
+uint64_t spill_peak(void)
+{
+	return spill_max > (uint64_t)spill_end ? spill_max : (uint64_t)spill_end;
+}
+
 void spill_reset(void)
 {
-	if (spill >= 0 && ftruncate(spill, 0) == 0)
+	if (spill >= 0 && ftruncate(spill, 0) == 0) {
+		if ((uint64_t)spill_end > spill_max)
+			spill_max = (uint64_t)spill_end;
 		spill_end = 0;
+	}
 }
 
 static int spill_open(void)
@@ -584,9 +594,12 @@ int spill_write(const void *buf, size_t len, off_t *off)
 
 int entry_read(const struct entry *e, int diskfd, void *buf, size_t n, uint64_t off)
 {
-	int fd = e->src == SRC_DISK ? diskfd : spill;
-	off_t base = e->src == SRC_SPILL ? e->spill_off : 0;
+	int fd = e->src == SRC_DISK ? diskfd : e->src == SRC_FILE ? e->datafd : spill;
+	off_t base = e->src == SRC_SPILL || e->src == SRC_FILE ? e->spill_off : 0;
 	char *p = buf;
+
+	if (e->src == SRC_NONE && n)
+		return fail(EIO, "%s: its data was not kept", e->path);
 
 	if (e->src == SRC_MEM) {
 		memcpy(buf, e->mem + off, n);

@@ -24,6 +24,7 @@ enum srckind {
 	SRC_DISK,  /* disk: a file read when the layer is written */
 	SRC_SPILL, /* spill_off: in the process's spill file (data read from archives) */
 	SRC_MEM,   /* mem: owned buffer */
+	SRC_FILE,  /* datafd at spill_off: in place in an input (an uncompressed tar) */
 };
 
 struct xattr {
@@ -45,7 +46,8 @@ struct entry {
 	size_t nxattrs;
 	enum srckind src;
 	char *disk;
-	off_t spill_off;
+	off_t spill_off; /* SRC_SPILL, SRC_FILE: where the data starts */
+	int datafd;	 /* SRC_FILE: the input it lies in (open while the input is) */
 	unsigned char *mem;
 	unsigned linked; /* number of hardlinks that point at this entry */
 };
@@ -58,7 +60,8 @@ struct htab {
 /* A layer of an image input, kept as it was: written byte for byte (same
  * blob, digest, diff_id, history) instead of serializing the entries. */
 struct layer_blob {
-	off_t spill_off; /* the compressed blob, in the spill file */
+	int fd;		 /* the compressed blob: in this file (the input or the spill) */
+	off_t spill_off; /* at this offset */
 	uint64_t size;
 	char digest[72], diff_id[72]; /* "sha256:..." */
 	char *media_type;
@@ -118,6 +121,8 @@ int spill_fd(void);
 /* Empties the spill file (no entry may still refer to it): for callers
  * that read many inputs in one process, such as the fuzzers. */
 void spill_reset(void);
+/* The bytes the spill file reached (its peak: it only grows). */
+uint64_t spill_peak(void);
 
 /* Reads N bytes of E's data at OFF into BUF; DISKFD is an open fd for
  * SRC_DISK entries (-1 otherwise). */

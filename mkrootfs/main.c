@@ -4,10 +4,13 @@
  * which stop nothing, print where they arise: err.h). */
 #include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include "cmds.h"
 #include "cleanup.h"
 #include "err.h"
+#include "layer.h"
 
 #ifndef MKROOTFS_VERSION
 #define MKROOTFS_VERSION "0.1"
@@ -61,6 +64,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mkrootfs: unknown command %s\n", cmd);
 		usage(stderr);
 		return 2;
+	}
+	if (getenv("MKROOTFS_STATS")) { /* for bench/image.sh */
+		struct rusage ru;
+
+		getrusage(RUSAGE_SELF, &ru);
+		fprintf(stderr, "mkrootfs: stats: peak RSS %ld KiB, temporary bytes %llu\n",
+			ru.ru_maxrss, (unsigned long long)spill_peak());
 	}
 	if (r < 0) {
 		fprintf(stderr, "mkrootfs: %s\n", err_text());

@@ -59,7 +59,10 @@ int plan_inputs(const struct build_opts *o, struct plan *p)
 		return -ENOMEM;
 	for (size_t i = 0; i < o->nsrcs; i++) {
 		struct input *in = &p->inputs[i];
-		int r = input_read_for(o->srcs[i].path, 0, &want, in);
+		/* an image's runtime layers go out as their blobs (unless --owner
+		 * rewrites them): the data of their files is not needed */
+		int blobs = !o->srcs[i].boot && !o->layer_is_boot && !o->owner.set && !o->need_data;
+		int r = input_read_for(o->srcs[i].path, blobs ? IN_BLOBS : 0, &want, in);
 
 		p->ninputs++;
 		if (r)

@@ -58,6 +58,7 @@ struct build_opts {
 	struct platform platform;  /* --platform, else the payload's */
 	int platform_set;
 	int layer_is_boot; /* --layer means a boot layer (initramfs) */
+	int need_data;	   /* every layer's file data is read (--sbom), even kept blobs' */
 	struct strlist adds;
 	struct src *srcs;
 	size_t nsrcs;

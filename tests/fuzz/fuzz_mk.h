@@ -32,14 +32,17 @@ static inline void fuzz_mk_setup(void)
 		setenv("TMPDIR", "/tmp", 1);
 }
 
-/* A memory file holding DATA (the same file for every run). */
-static inline int fuzz_mk_memfile(const uint8_t *data, size_t size)
+/* A memory file holding DATA: SLOT (0-3) names it, the same file for
+ * every run (entries may refer to their data in it until the run ends). */
+static inline int fuzz_mk_memfile(int slot, const uint8_t *data, size_t size)
 {
-	static int fd = -1;
+	static int fds[4] = {-1, -1, -1, -1};
+	int fd;
 	size_t off = 0;
 
-	if (fd < 0)
-		fd = memfd_create("fuzz-input", MFD_CLOEXEC);
+	if (fds[slot] < 0)
+		fds[slot] = memfd_create("fuzz-input", MFD_CLOEXEC);
+	fd = fds[slot];
 	if (fd < 0 || ftruncate(fd, 0) < 0)
 		abort();
 	while (off < size) {

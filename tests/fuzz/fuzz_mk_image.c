@@ -175,7 +175,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	archive_write_free(a);
 
-	fd = fuzz_mk_memfile(out, outlen);
+	fd = fuzz_mk_memfile(0, out, outlen);
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 	platform_parse("linux/amd64", &amd64);
 	r = input_read_for(path, 0, (kind & 1) ? &amd64 : NULL, &in);

@@ -51,9 +51,9 @@ static struct layer *read_layer(int fd, size_t len)
 	struct tar_src src = {.path = "fuzz.tar", .fd = fd, .off = 0, .len = len};
 	struct entry **v = NULL;
 	size_t n = 0;
-	uint64_t usize = 0;
+	struct tar_sums sums;
 	struct layer *l;
-	int r = tar_read("fuzz.tar", &src, 0, &v, &n, &usize);
+	int r = tar_read("fuzz.tar", &src, 0, &v, &n, &sums);
 
 	if (r)
 		return NULL;
@@ -131,12 +131,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!size)
 		return 0;
-	fd = fuzz_mk_memfile(data, size);
+	fd = fuzz_mk_memfile(0, data, size);
 	l = read_layer(fd, size);
 	if (l) {
 		fuzz_mk_check_layer(l);
 		if (layer_write_tar(l, &wo, &tar.s) == 0) {
-			int fd2 = fuzz_mk_memfile(tar.buf, tar.len);
+			int fd2 = fuzz_mk_memfile(1, tar.buf, tar.len);
 
 			back = read_layer(fd2, tar.len);
 			if (!back) {

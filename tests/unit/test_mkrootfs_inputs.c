@@ -3,7 +3,8 @@
  * - an ELF with two PT_INTERP headers leaked the first (now refused);
  * - DT_NEEDED entries beyond 256 were dropped silently (now refused), and
  *   so was a DT_NEEDED name outside the file (now refused);
- * - a failed parse leaves nothing allocated. */
+ * - a failed parse leaves nothing allocated;
+ * - an empty layer was sorted with memcpy from NULL (UBSan). */
 #include <elf.h>
 #include <errno.h>
 #include <setjmp.h>
@@ -15,6 +16,7 @@
 /* the project's headers first: cmocka defines a fail() macro */
 #include "elfinfo.h"
 #include "err.h"
+#include "layer.h"
 #include "plan.h"
 #include <cmocka.h>
 
@@ -199,12 +201,25 @@ static void test_add_spec(void **st)
 	add_bad("a:../x", "destination");
 }
 
+/* found by fuzz_mk_tar: an empty layer (a tar with no entries) was sorted
+ * with memcpy from a NULL array */
+static void test_empty_layer(void **st)
+{
+	struct layer *l = layer_new("empty");
+	struct entry **v;
+
+	(void)st;
+	v = layer_sorted(l);
+	assert_non_null(v);
+	free(v);
+	layer_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_elf_good),
-	    cmocka_unit_test(test_elf_two_interps),
-	    cmocka_unit_test(test_elf_needed_limits),
+	    cmocka_unit_test(test_empty_layer),	    cmocka_unit_test(test_elf_good),
+	    cmocka_unit_test(test_elf_two_interps), cmocka_unit_test(test_elf_needed_limits),
 	    cmocka_unit_test(test_add_spec),
 	};
 
