@@ -2,7 +2,8 @@
 # docker engine (Debian's dockerd, default seccomp profile) and containerd
 # (ctr run). Each runs a boot-layer image built with build/mkrootfs with a
 # read-only volume on /data and /etc/resolv.conf: the payload sees both,
-# cannot write the volume, and holds no CAP_SYS_ADMIN. Docker gets only
+# cannot write the volume, holds no CAP_SYS_ADMIN and cannot unmount the
+# masks or mount a proc. Docker gets only
 # --cap-add SYS_ADMIN (its seccomp profile refuses pivot_root: tinyinit
 # moves the root instead). Signals 1-64 (not KILL, STOP, CHLD) reach the
 # payload through docker kill. A buildpacks-style /layers under podman's
@@ -27,11 +28,13 @@ echo "nameserver 192.0.2.53" >"$WORK/resolv.conf"
 
 # What the payload reports: the base layer's file, the volume's, whether it
 # can write the volume, whether /etc/resolv.conf is the runtime's (a mount
-# point: the image has none), CAP_SYS_ADMIN in its effective and bounding sets.
+# point: the image has none), CAP_SYS_ADMIN in its effective and bounding sets,
+# whether a root payload can unmount a mask or mount a proc (it cannot).
 probe='cat /etc/base.txt /data/file; touch /data/new 2>/dev/null && echo writable || echo read-only
 grep -q " /etc/resolv.conf " /proc/self/mountinfo && echo "resolv.conf:$(grep -c nameserver /etc/resolv.conf)" || echo no-resolv.conf
-for k in CapEff CapBnd; do v=$(grep "^$k:" /proc/self/status | cut -f2); echo "$k=$(( (0x$v >> 21) & 1 ))"; done'
-want_re='^base volume read-only resolv.conf:[1-9][0-9]* CapEff=0 CapBnd=0$'
+for k in CapEff CapBnd; do v=$(grep "^$k:" /proc/self/status | cut -f2); echo "$k=$(( (0x$v >> 21) & 1 ))"; done
+umount /proc/timer_list 2>/dev/null || mount -t proc proc /etc 2>/dev/null || echo masks-held'
+want_re='^base volume read-only resolv.conf:[1-9][0-9]* CapEff=0 CapBnd=0 masks-held$'
 
 mk ti-probe image -o "$WORK/probe.tar" --tag "$TAG:probe" --boot-layer "$BASE" "$BB" sh -c "$probe"
 expect_eq "mkrootfs builds the boot-layer image" 0 $?
@@ -45,7 +48,7 @@ P() { timeout 120 podman "$@"; }
 if P load -i "$WORK/probe.tar" >/dev/null 2>&1; then
 	out=$(P run --rm --cap-add SYS_ADMIN --network none -v "$WORK/vol:/data:ro" \
 		-v "$WORK/resolv.conf:/etc/resolv.conf:ro" "$TAG:probe" 2>&1)
-	expect_match "podman: volume and resolv.conf carried over, volume read-only, no CAP_SYS_ADMIN" \
+	expect_match "podman: volume and resolv.conf carried over, volume read-only, no CAP_SYS_ADMIN, masks held" \
 		"$want_re" "$(echo $out)"
 else
 	fail "podman loads the image" "$(P load -i "$WORK/probe.tar" 2>&1 | tail -n 2)"
@@ -70,7 +73,7 @@ fi
 if docker_up; then
 	docker_load "$WORK/probe.tar" >/dev/null && docker_load "$WORK/sig.tar" >/dev/null
 	out=$(D run --rm --cap-add SYS_ADMIN --dns 192.0.2.53 -v "$WORK/vol:/data:ro" "$TAG:probe" 2>&1)
-	expect_match "docker (default seccomp, --cap-add SYS_ADMIN): assembles; volume and resolv.conf carried over, read-only, no CAP_SYS_ADMIN" \
+	expect_match "docker (default seccomp, --cap-add SYS_ADMIN): assembles; volume and resolv.conf carried over, read-only, no CAP_SYS_ADMIN, masks held" \
 		"$want_re" "$(echo $out)"
 	out=$(D run --rm --cap-add SYS_ADMIN -e TINYINIT_VERBOSE=1 "$TAG:probe" 2>&1)
 	expect_match "docker: pivot_root refused by seccomp, the root moved onto / instead" \
@@ -117,7 +120,7 @@ if containerd_up; then
 		--mount "type=bind,src=$WORK/vol,dst=/data,options=rbind:ro" \
 		--mount "type=bind,src=$WORK/resolv.conf,dst=/etc/resolv.conf,options=rbind:ro" \
 		"$ref" "ti-probe-$$" 2>&1)
-	expect_match "containerd (ctr run --cap-add CAP_SYS_ADMIN): volume and resolv.conf carried over, read-only, no CAP_SYS_ADMIN" \
+	expect_match "containerd (ctr run --cap-add CAP_SYS_ADMIN): volume and resolv.conf carried over, read-only, no CAP_SYS_ADMIN, masks held" \
 		"$want_re" "$(echo $out | tr -d '\r')"
 else
 	fail "containerd" "did not start (see above)"

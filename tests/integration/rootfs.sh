@@ -121,6 +121,17 @@ if echo "$out" | grep -q "escape-marker-$$"; then fail "...never a host file" "f
 out=$(timeout 60 unshare --mount --pid --fork "$B/tests/nopivot" "$T" --layers "$L" -- /bin/sh -c 'cat /etc/app.txt; umount -l / >/dev/null 2>&1 || echo refused')
 expect_eq "...the payload runs, and cannot unmount its root to see the old one" "app refused" "$(echo $out)"
 
+# Without a pid namespace the pivot is no boundary: as a subreaper in the
+# host's pid namespace (own mount namespace, host pids), the payload's /proc
+# lists the host's processes and /proc/PID/root of this shell is the host's
+# root. In a pid namespace of its own no /proc/PID/root leads there.
+echo "host-secret-$$" >"$WORK/hostfile"
+out=$(timeout 60 "$T" --layers "$L" -- /bin/sh -c "cat /proc/$$/root$WORK/hostfile" 2>&1)
+expect_eq "without a pid namespace, /proc/PID/root reaches the host" "host-secret-$$" "$out"
+out=$(timeout 60 unshare --pid --fork "$T" --layers "$L" -- /bin/sh -c \
+	"n=0; for r in /proc/[0-9]*/root; do n=\$((n + 1)); cat \$r$WORK/hostfile 2>/dev/null; done; echo \$n" 2>&1)
+expect_match "...in a pid namespace of its own, no /proc/PID/root leads to the host file (tinyinit's and the payload's looked at)" "^[2-9]$" "$out"
+
 # /proc, /dev, the payload's process.
 out=$(inroot "$L" -- /bin/sh -c 'wc -c </proc/keys; { echo 1 >/proc/sys/kernel/domainname; } 2>/dev/null && echo writable || echo readonly; grep -c . /proc/timer_list')
 expect_eq "/proc/keys is masked (empty)" "0" "$(echo "$out" | sed -n 1p | tr -d ' ')"
@@ -311,6 +322,14 @@ out=$(inroot "$E/ok" -- /bin/sh -c 'umount /proc/sys 2>&1 || echo refused; mount
 expect_eq "a root payload cannot unmount the masks or mount a proc" "2" "$(echo "$out" | grep -c refused)"
 out=$(inroot "$E/ok" --keep-caps -- /bin/sh -c "$caps")
 expect_eq "--keep-caps keeps CAP_SYS_ADMIN" "CapInh=0 CapPrm=1 CapEff=1 CapBnd=1 CapAmb=0 " "$out"
+out=$(inroot "$E/ok" --keep-caps -- /bin/sh -c 'umount /proc/timer_list && echo unmasked; mount -t proc proc /tmp && echo mounted' 2>&1)
+expect_eq "...and gives up the masks: a root payload unmounts one and mounts a proc" "unmasked mounted" "$(echo $out)"
+touch /escape-marker-$$
+out=$(timeout 60 unshare --mount --pid --fork "$B/tests/nopivot" "$T" --layers "$E/ok" --keep-caps -- \
+	/bin/sh -c 'umount -l / && echo detached; read x </etc/base.txt; echo $x; /bin/rootcheck escape' 2>&1)
+rm -f /escape-marker-$$
+expect_match "...after the move (no pivot_root), detaching / leaves the payload in the merged root" "^detached base (.* )?bin( |$)" "$(echo $out)"
+if echo "$out" | grep -q "escape-marker-$$"; then fail "...where the chroot escape finds no host file" "found the host's /"; else pass "...where the chroot escape finds no host file"; fi
 out=$(TINYINIT_KEEP_CAPS=1 inroot "$E/ok" -- /bin/sh -c "grep -c TINYINIT_ /proc/self/environ; $caps")
 expect_eq "TINYINIT_KEEP_CAPS=1 keeps it; TINYINIT_* do not reach the payload" "0 CapInh=0 CapPrm=1 CapEff=1 CapBnd=1 CapAmb=0 " "$(echo $out) "
 out=$(inroot "$E/ok" --no-rootfs -- /bin/sh -c "$caps" 2>&1)
