@@ -187,14 +187,25 @@ size: $(B)/tinyinit $(B)/tinyinit-net $(A64)/tinyinit
 	@s=$$(stat -c %s $(A64)/tinyinit); \
 	echo "tinyinit (aarch64): $$s bytes (budget $(A64_BUDGET), $$((s * 100 / $(A64_BUDGET)))% used)"
 
+# Every tinyinit built goes to $(PREFIX)/lib/tinyinit/<arch>/ (uname -m's name),
+# where mkrootfs looks for the one of a payload's architecture; the host's
+# is also $(PREFIX)/sbin/tinyinit.
+HOST_ARCH := $(shell uname -m)
+TI_LIB     = $(DESTDIR)$(PREFIX)/lib/tinyinit
+
 install: all $(INSTALL)
 	install -D -m 0755 $(B)/tinyinit $(DESTDIR)$(PREFIX)/sbin/tinyinit
 	install -D -m 0755 $(B)/tinyinit-net $(DESTDIR)$(PREFIX)/sbin/tinyinit-net
+	install -D -m 0755 $(B)/tinyinit $(TI_LIB)/$(HOST_ARCH)/tinyinit
+	install -D -m 0755 $(B)/tinyinit-net $(TI_LIB)/$(HOST_ARCH)/tinyinit-net
+	install -D -m 0755 $(A64)/tinyinit $(TI_LIB)/aarch64/tinyinit
+	$(if $(wildcard $(A64)/tinyinit-net),install -D -m 0755 $(A64)/tinyinit-net $(TI_LIB)/aarch64/tinyinit-net)
 	install -D -m 0644 init/tinyinit.8 $(DESTDIR)$(PREFIX)/share/man/man8/tinyinit.8
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/tinyinit $(DESTDIR)$(PREFIX)/sbin/tinyinit-net \
 		$(DESTDIR)$(PREFIX)/share/man/man8/tinyinit.8
+	rm -rf $(TI_LIB)
 	rm -f $(DESTDIR)$(PREFIX)/bin/mkrootfs $(DESTDIR)$(PREFIX)/share/man/man1/mkrootfs.1
 
 format:

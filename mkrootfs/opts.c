@@ -47,7 +47,7 @@ static int build_opt(struct build_opts *o, int c, const char *arg)
 	case 'o': o->out = arg; break;
 	case BO_AS: o->as = arg; break;
 	case BO_COPY: o->copy_libs = 1; break;
-	case BO_INIT: o->init = arg; break;
+	case BO_INIT: r = strlist_add(&o->inits, arg); break;
 	case BO_ADD: r = strlist_add(&o->adds, arg); break;
 	case BO_LAYER: r = build_add_src(o, arg, o->layer_is_boot); break;
 	case BO_ENV:
@@ -128,6 +128,7 @@ int build_essentials(const struct build_opts *o, struct layer *l)
 void build_opts_free(struct build_opts *o)
 {
 	strlist_free(&o->adds);
+	strlist_free(&o->inits);
 	strlist_free(&o->env);
 	free(o->srcs);
 	free(o->ess.user);

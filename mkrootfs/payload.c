@@ -10,11 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "err.h"
+#include "initsel.h"
 #include "pathsafe.h"
-
-#ifndef TINYINIT_PATH
-#define TINYINIT_PATH "/usr/local/sbin/tinyinit"
-#endif
 
 int build_payload(const struct build_opts *o, struct elf_info *ei, char **base, char **as)
 {
@@ -120,51 +117,13 @@ static int add_one(struct layer *app, const char *spec)
 	return r;
 }
 
-static const char *find_tinyinit(const struct build_opts *o, char *buf, size_t size)
-{
-	char self[PATH_MAX - 32];
-	ssize_t n;
-
-	const char *name = o->init_name ? o->init_name : "tinyinit";
-
-	if (o->init)
-		return o->init;
-	if (getenv("MKROOTFS_TINYINIT"))
-		return getenv("MKROOTFS_TINYINIT");
-	n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n > 0) {
-		char *slash;
-
-		self[n] = 0;
-		slash = strrchr(self, '/');
-		if (slash) {
-			*slash = 0;
-			snprintf(buf, size, "%s/%s", self, name);
-			if (access(buf, R_OK) == 0)
-				return buf;
-			snprintf(buf, size, "%s/../sbin/%s", self, name);
-			if (access(buf, R_OK) == 0)
-				return buf;
-		}
-	}
-	return o->init_name ? TINYINIT_PATH "-net" : TINYINIT_PATH;
-}
-
 static int add_tinyinit(const struct build_opts *o, const struct elf_info *ei, struct layer *init,
 			const char *dst)
 {
-	char ibuf[PATH_MAX];
-	const char *ip = find_tinyinit(o, ibuf, sizeof ibuf);
-	struct elf_info ie;
-	int r = elf_read(ip, &ie);
+	char ip[PATH_MAX];
+	int r =
+	    tinyinit_find(&o->inits, o->init_name ? o->init_name : "tinyinit", ei, ip, sizeof ip);
 
-	if (r)
-		return failctx(r, "tinyinit (give its path with --init)");
-	if (ie.interp)
-		r = fail(EINVAL, "%s: tinyinit must be static", ip);
-	else if (ie.machine != ei->machine)
-		r = fail(EINVAL, "%s is for %s but the payload is for %s", ip, ie.arch, ei->arch);
-	elf_free(&ie);
 	return r ? r : input_file(ip, dst, 0755, init);
 }
 

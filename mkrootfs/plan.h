@@ -50,7 +50,8 @@ struct src {
 };
 
 struct build_opts {
-	const char *out, *as, *init, *payload;
+	const char *out, *as, *payload;
+	struct strlist inits; /* --init, one per architecture */
 	const char
 	    *init_name; /* beside mkrootfs: NULL "tinyinit", initramfs --net "tinyinit-net" */
 	int copy_libs, no_init;

@@ -5,7 +5,8 @@ MK_SRCS  := $(filter-out mkrootfs/main.c,$(wildcard mkrootfs/*.c))
 MK_HDRS  := $(wildcard mkrootfs/*.h include/*.h)
 MK_PKGS  := libarchive jansson libcrypto libzstd zlib liblzma libkmod
 MK_CFLAGS = $(shell pkg-config --cflags $(MK_PKGS)) -Iinclude -Imkrootfs \
-	-DTINYINIT_PATH='"$(PREFIX)/sbin/tinyinit"' -pthread
+	-DTINYINIT_SBINDIR='"$(PREFIX)/sbin"' \
+	-DTINYINIT_LIBDIR='"$(PREFIX)/lib/tinyinit"' -pthread
 MK_LIBS   = $(shell pkg-config --libs $(MK_PKGS)) -ldeflate -pthread
 
 $(B)/mkrootfs: $(MK_SRCS) mkrootfs/main.c $(MK_HDRS) mkrootfs/rules.mk
