@@ -25,7 +25,8 @@ static void usage_embed(void)
 	      "  its child (from memory, no privileges needed); OUT's arguments replace\n"
 	      "  the default ARGs. strip or any rewrite of OUT destroys what it carries.\n"
 	      "  --as PATH            the payload's name in the archive (default /BASENAME)\n"
-	      "  --init PATH          the tinyinit to start from (default: beside mkrootfs)\n"
+	      "  --init PATH          the tinyinit to start from (default: the one built for the\n"
+	      "                       payload's architecture; repeatable, one per architecture)\n"
 	      "  --env K=V  --workdir DIR  --user U[:G]   recorded for the payload\n",
 	      stdout);
 }
