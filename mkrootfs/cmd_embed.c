@@ -175,7 +175,7 @@ int embed_write(struct build_opts *o, int record, const char *out)
 		r = -ENOMEM;
 		goto out;
 	}
-	r = plan_app(o, &ei, app, init, "/tinyinit");
+	r = plan_app(o, &ei, app, init, "/tinyinit", NULL, 0);
 	if (!r)
 		r = check_init(layer_find(init, "tinyinit"));
 	if (!r) {

@@ -11,6 +11,7 @@
 #include "meta.h"
 #include "pathsafe.h"
 #include "plan.h"
+#include "libs.h"
 #include "sbom.h"
 #include <unistd.h>
 
@@ -233,14 +234,15 @@ static int write_sbom(const struct opts *o, const struct plan *p, const struct e
 		      const char *name)
 {
 	struct sbom_pkg *pk = NULL;
-	char **libs = NULL, **bl = NULL;
-	size_t nlibs = 0, np = 0, nb = 0;
+	struct libs libs = {0};
+	char **bl = NULL;
+	size_t np = 0, nb = 0;
 	const struct input *b = base_input(p);
 	int r = 0;
 
 	if (o->b.copy_libs && ei->interp)
-		r = elf_resolve_libs(o->b.payload, ei, &libs, &nlibs);
-	pk = calloc(nlibs + 3, sizeof *pk);
+		r = libs_resolve(o->b.payload, o->b.as, ei, &libs);
+	pk = calloc(libs.n + 3, sizeof *pk);
 	if (!r && !pk)
 		r = -ENOMEM;
 	if (!r) {
@@ -248,8 +250,9 @@ static int write_sbom(const struct opts *o, const struct plan *p, const struct e
 		    (struct sbom_pkg){path_basename(o->b.payload), o->b.as, "APPLICATION", 0};
 		if (!o->b.no_init)
 			pk[np++] = (struct sbom_pkg){"tinyinit", "/tinyinit", "APPLICATION", 0};
-		for (size_t i = 0; i < nlibs; i++)
-			pk[np++] = (struct sbom_pkg){path_basename(libs[i]), libs[i], "LIBRARY", 1};
+		for (size_t i = 0; i < libs.n; i++)
+			pk[np++] = (struct sbom_pkg){path_basename(libs.v[i].image),
+						     libs.v[i].image, "LIBRARY", 1};
 		if (ei->interp)
 			pk[np++] =
 			    (struct sbom_pkg){path_basename(ei->interp), ei->interp, "LIBRARY", 1};
@@ -274,9 +277,7 @@ static int write_sbom(const struct opts *o, const struct plan *p, const struct e
 
 		r = sbom_write(o->meta.sbom, &in);
 	}
-	for (size_t i = 0; i < nlibs; i++)
-		free(libs[i]);
-	free(libs);
+	libs_free(&libs);
 	free(pk);
 	free(bl);
 	return r;
@@ -334,7 +335,8 @@ int cmd_image(int argc, char **argv)
 	init->created_by = strdup("mkrootfs: tinyinit as /tinyinit");
 	/* plain images: tinyinit and the payload in one layer; boot-layer images:
 	 * tinyinit in the image root, the payload in the top boot layer */
-	r = plan_app(&o.b, &ei, app, p.nboot ? init : app, o.b.no_init ? NULL : "/tinyinit");
+	r = plan_app(&o.b, &ei, app, p.nboot ? init : app, o.b.no_init ? NULL : "/tinyinit",
+		     p.nboot ? p.boot : p.v, p.nboot ? p.nboot : p.n);
 	if (r)
 		goto out;
 	/* boot layers: the essentials join the payload's (top) boot layer */

@@ -244,7 +244,7 @@ int cmd_initramfs(int argc, char **argv)
 	}
 	/* tinyinit is /init; without boot layers the payload's files join it
 	 * in the root, with them they are the top layer */
-	r = plan_app(&o.b, &ei, app, root, INITRD_INIT);
+	r = plan_app(&o.b, &ei, app, root, INITRD_INIT, p.boot, p.nboot);
 	if (!r)
 		r = build_essentials(&o.b, app);
 	if (!r && !p.nboot) {

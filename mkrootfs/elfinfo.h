@@ -21,10 +21,4 @@ int elf_parse(const unsigned char *buf, size_t len, struct elf_info *e, const ch
 int elf_read(const char *path, struct elf_info *e);
 void elf_free(struct elf_info *e);
 
-/* The shared libraries PATH needs, recursively, resolved the way the
- * dynamic loader would (DT_RPATH, DT_RUNPATH with $ORIGIN, ld.so.conf,
- * the default directories) without running anything. *LIBS: absolute
- * paths where the loader will look for them. */
-int elf_resolve_libs(const char *path, const struct elf_info *e, char ***libs, size_t *n);
-
 #endif

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "err.h"
 #include "initsel.h"
+#include "libs.h"
 #include "pathsafe.h"
 
 int build_payload(const struct build_opts *o, struct elf_info *ei, char **base, char **as)
@@ -127,33 +128,54 @@ static int add_tinyinit(const struct build_opts *o, const struct elf_info *ei, s
 	return r ? r : input_file(ip, dst, 0755, init);
 }
 
-int plan_app(const struct build_opts *o, const struct elf_info *ei, struct layer *app,
-	     struct layer *init, const char *init_dst)
+/* Adds HOST at IMAGE (absolute) to APP, placed through the symlinks of
+ * APP and LOWER (a base's merged-/usr /lib stays a symlink); nothing when
+ * that place is taken already. *AT (when not NULL): the place, malloc'd. */
+static int place(struct layer *app, struct layer *const *lower, size_t nlower, const char *host,
+		 const char *image, int mode, char **at)
 {
+	char *p = NULL, *dst;
+	int r = view_place(lower, nlower, app, image, &p);
+
+	if (r)
+		return r;
+	if (layer_find(app, p)) {
+		r = 0;
+	} else {
+		r = layer_add_parents(app, p);
+		dst = r ? NULL : strfmt("/%s", p);
+		if (!r)
+			r = dst ? input_file(host, dst, mode, app) : -ENOMEM;
+		free(dst);
+	}
+	if (!r && at)
+		*at = p, p = NULL;
+	free(p);
+	return r;
+}
+
+int plan_app(const struct build_opts *o, const struct elf_info *ei, struct layer *app,
+	     struct layer *init, const char *init_dst, struct layer *const *lower, size_t nlower)
+{
+	char *at = NULL;
 	int r = init_dst ? add_tinyinit(o, ei, init, init_dst) : 0;
 
 	if (!r)
-		r = layer_add_parents(app, o->as + 1);
-	if (!r)
-		r = input_file(o->payload, o->as, 0755, app);
+		r = place(app, lower, nlower, o->payload, o->as, 0755, &at);
 	if (!r && o->copy_libs && ei->interp) {
-		char **libs = NULL;
-		size_t n = 0;
+		struct libs libs = {0};
+		char *img = strfmt("/%s", at); /* the loader's $ORIGIN: where it really is */
 
-		r = elf_resolve_libs(o->payload, ei, &libs, &n);
-		for (size_t i = 0; !r && i <= n; i++) {
-			const char *lib = i < n ? libs[i] : ei->interp;
-
-			if (layer_find(app, lib + 1))
-				continue;
-			r = layer_add_parents(app, lib + 1);
-			if (!r)
-				r = input_file(lib, lib, -1, app);
-		}
-		for (size_t i = 0; i < n; i++)
-			free(libs[i]);
-		free(libs);
+		r = img ? libs_resolve(o->payload, img, ei, &libs) : -ENOMEM;
+		for (size_t i = 0; !r && i <= libs.n; i++)
+			r = i < libs.n
+				? place(app, lower, nlower, libs.v[i].host, libs.v[i].image, -1,
+					NULL)
+				: place(app, lower, nlower, ei->interp, ei->interp, -1, NULL);
+		libs_free(&libs);
+		free(img);
 	}
+	free(at);
 	for (size_t i = 0; !r && i < o->adds.n; i++)
 		r = add_one(app, o->adds.v[i]);
 	/* host files: 0:0 unless --keep-owner (--owner: that one) */

@@ -114,9 +114,12 @@ int plan_inputs(const struct build_opts *o, struct plan *p);
 int plan_push(struct plan *p, struct layer *l);
 
 /* Adds tinyinit at INIT_DST (NULL: none) to INIT, and the payload (at
- * O->as), its libraries with --copy-libs and the --add files to APP. */
+ * O->as), its libraries and loader with --copy-libs (libs.h) and the --add
+ * files to APP. LOWER[0..NLOWER) (bottom first) are the layers APP will
+ * lie on at run time: the payload and its libraries are placed through
+ * their symlinks, never over them. */
 int plan_app(const struct build_opts *o, const struct elf_info *ei, struct layer *app,
-	     struct layer *init, const char *init_dst);
+	     struct layer *init, const char *init_dst, struct layer *const *lower, size_t nlower);
 
 /* The boot layers and then APP (the top one), each beneath
  * /layers/NN-name with its deletion list beside it. INTO NULL: each
