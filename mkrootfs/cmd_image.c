@@ -25,6 +25,18 @@ struct opts {
 	char *emb_file;	      /* the executable made there, the payload */
 	const char *emb_from; /* the payload given */
 	struct image_meta meta;
+	struct strlist ppayloads; /* --platform-payload */
+};
+
+/* One platform's image. */
+struct one {
+	const char *payload;
+	struct build_opts b; /* o->b with this payload (a shallow copy) */
+	struct plan p;
+	struct elf_info ei;
+	struct platform plat;
+	struct image_spec spec;
+	char *as, *base, *sbom;
 };
 
 int source_date_epoch(long long *epoch)
@@ -69,7 +81,10 @@ static void usage_image(void)
 	      "  --annotation K=V     an annotation of the manifest and the index (repeatable)\n"
 	      "  --source URL  --revision REV  --version V   org.opencontainers.image.*\n"
 	      "                       annotations and labels\n"
-	      "  --sbom FILE          write an SPDX 2.3 JSON SBOM of the image\n",
+	      "  --sbom FILE          write an SPDX 2.3 JSON SBOM of the image (one a platform:\n"
+	      "                       FILE, then FILE with .OS-ARCH[-VARIANT] before .json)\n"
+	      "  --platform-payload PATH  the payload built for another architecture\n"
+	      "                       (repeatable): one manifest a platform in an index\n",
 	      stdout);
 }
 
@@ -85,7 +100,8 @@ enum {
 	O_REV,
 	O_VER,
 	O_SBOM,
-	O_EMBED
+	O_EMBED,
+	O_PPAYLOAD
 };
 
 static int image_opt(void *ctx, int c, const char *arg)
@@ -108,6 +124,7 @@ static int image_opt(void *ctx, int c, const char *arg)
 	case O_REV: o->meta.revision = arg; return 0;
 	case O_VER: o->meta.version = arg; return 0;
 	case O_SBOM: o->meta.sbom = arg; return 0;
+	case O_PPAYLOAD: return strlist_add(&o->ppayloads, arg);
 	case 'h': usage_image(); exit(0);
 	default: return fail(EINVAL, "image: bad option (see mkrootfs image --help)");
 	}
@@ -129,6 +146,7 @@ static int parse(int argc, char **argv, struct opts *o)
 	    {"revision", required_argument, 0, O_REV},
 	    {"version", required_argument, 0, O_VER},
 	    {"sbom", required_argument, 0, O_SBOM},
+	    {"platform-payload", required_argument, 0, O_PPAYLOAD},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
@@ -210,45 +228,64 @@ static const struct input *base_input(const struct plan *p)
 }
 
 /* The annotations and the standard labels. */
-static int add_meta(struct opts *o, const struct plan *p)
+static int add_meta(const struct opts *o, struct one *x)
 {
-	const struct input *b = base_input(p);
+	const struct input *b = base_input(&x->p);
 	struct strlist labels = {0};
 	int r;
 
-	o->spec.annotations =
+	x->spec.annotations =
 	    meta_annotations(&o->meta, b ? b->name : NULL, b ? b->manifest_digest : NULL);
-	if (!o->spec.annotations)
+	if (!x->spec.annotations)
 		return -ENOMEM;
-	r = meta_labels(o->spec.annotations, &o->meta, &o->spec.labels, &labels);
+	r = meta_labels(x->spec.annotations, &o->meta, &o->spec.labels, &labels);
 	if (r) {
 		strlist_free(&labels);
 		return r;
 	}
-	strlist_free(&o->spec.labels);
-	o->spec.labels = labels;
+	x->spec.labels = labels;
 	return 0;
 }
 
-static int write_sbom(const struct opts *o, const struct plan *p, const struct elf_info *ei,
-		      const char *name)
+/* --sbom FILE for platform X: FILE for the first, else FILE with
+ * ".os-arch[-variant]" before its ".spdx.json" or ".json" (or after it). */
+static char *sbom_path(const char *file, const struct one *x, int first)
+{
+	const char *ext = NULL;
+	size_t n = strlen(file);
+	char pl[64];
+
+	if (first)
+		return strdup(file);
+	snprintf(pl, sizeof pl, "%s-%s%s%s", x->plat.os, x->plat.architecture,
+		 x->plat.variant[0] ? "-" : "", x->plat.variant);
+	if (n > 10 && strcmp(file + n - 10, ".spdx.json") == 0)
+		ext = file + n - 10;
+	else if (n > 5 && strcmp(file + n - 5, ".json") == 0)
+		ext = file + n - 5;
+	if (!ext)
+		return strfmt("%s.%s", file, pl);
+	return strfmt("%.*s.%s%s", (int)(ext - file), file, pl, ext);
+}
+
+static int write_sbom(const struct one *x, const char *name)
 {
 	struct sbom_pkg *pk = NULL;
 	struct libs libs = {0};
 	char **bl = NULL;
 	size_t np = 0, nb = 0;
-	const struct input *b = base_input(p);
+	const struct input *b = base_input(&x->p);
+	const struct elf_info *ei = &x->ei;
 	int r = 0;
 
-	if (o->b.copy_libs && ei->interp)
-		r = libs_resolve(o->b.payload, o->b.as, ei, &libs);
+	if (x->b.copy_libs && ei->interp)
+		r = libs_resolve(x->b.payload, x->as, ei, &libs);
 	pk = calloc(libs.n + 3, sizeof *pk);
 	if (!r && !pk)
 		r = -ENOMEM;
 	if (!r) {
-		pk[np++] =
-		    (struct sbom_pkg){path_basename(o->b.payload), o->b.as, "APPLICATION", 0};
-		if (!o->b.no_init)
+		pk[np++] = (struct sbom_pkg){path_basename(x->b.payload), x->as, "APPLICATION", 0};
+		if (!x->b.no_init)
 			pk[np++] = (struct sbom_pkg){"tinyinit", "/tinyinit", "APPLICATION", 0};
 		for (size_t i = 0; i < libs.n; i++)
 			pk[np++] = (struct sbom_pkg){path_basename(libs.v[i].image),
@@ -266,16 +303,16 @@ static int write_sbom(const struct opts *o, const struct plan *p, const struct e
 	}
 	if (!r) {
 		struct sbom_in in = {.name = name,
-				     .epoch = o->spec.epoch,
-				     .layers = p->v,
-				     .nlayers = p->n,
+				     .epoch = x->spec.epoch,
+				     .layers = x->p.v,
+				     .nlayers = x->p.n,
 				     .pkgs = pk,
 				     .npkgs = np,
 				     .base_name = b ? b->name : NULL,
 				     .base_layers = bl,
 				     .nbase = nb};
 
-		r = sbom_write(o->meta.sbom, &in);
+		r = sbom_write(x->sbom, &in);
 	}
 	libs_free(&libs);
 	free(pk);
@@ -283,103 +320,177 @@ static int write_sbom(const struct opts *o, const struct plan *p, const struct e
 	return r;
 }
 
-int cmd_image(int argc, char **argv)
+/* Platform X's layers and config: its payload (at the first platform's
+ * path), the tinyinit of its architecture, its own base image manifest,
+ * the inputs every platform shares. FIRST: the main payload (AS NULL),
+ * else AS is where the first one went. */
+static int build_one(const struct opts *o, struct one *x, const char *as, long long epoch)
 {
-	struct opts o = {0};
-	struct plan p = {0};
-	struct elf_info ei = {0};
 	struct layer *app = NULL, *init = NULL;
-	struct image_out out = {0};
-	char *full = NULL, *fam = NULL, *tag = NULL, *as = NULL, *base = NULL, *reftag = NULL;
-	long long epoch;
 	int r;
 
-	r = parse(argc, argv, &o);
-	if (!r && o.embed)
-		r = embed_payload(&o);
-	if (!r)
-		r = source_date_epoch(&epoch);
-	if (!r)
-		r = build_payload(&o.b, &ei, &base, &as);
-	if (r)
-		goto out;
-	o.spec.epoch = epoch;
-	o.spec.arch = ei.arch;
-	o.spec.variant = ei.variant;
-	o.spec.os = "linux";
-	if (o.tag) {
-		r = ref_parse(o.tag, &full, &fam, &tag);
-	} else {
-		char *n = ref_from_basename(base);
-
-		reftag = n ? strfmt("%s:latest", n) : NULL;
-		free(n);
-		r = reftag ? ref_parse(reftag, &full, &fam, &tag) : -ENOMEM;
+	x->b = o->b;
+	x->b.payload = x->payload;
+	if (as) {
+		x->b.as = as;
+		x->b.platform_set = 0; /* the payload gives it */
 	}
+	r = build_payload(&x->b, &x->ei, &x->base, &x->as);
 	if (r)
-		goto out;
-	o.b.as = as;
-	o.b.need_data = o.meta.sbom != NULL; /* the SBOM hashes every file */
-	r = plan_inputs(&o.b, &p);
+		return r;
+	platform_of_elf(&x->ei, &x->plat);
+	x->spec = o->spec;
+	x->spec.labels = (struct strlist){0};
+	x->spec.entrypoint = (struct strlist){0};
+	x->spec.cmd = (struct strlist){0};
+	x->spec.annotations = NULL;
+	x->spec.epoch = epoch;
+	x->spec.arch = x->ei.arch;
+	x->spec.variant = x->ei.variant;
+	x->spec.os = "linux";
+	x->b.as = x->as;
+	x->b.need_data = o->meta.sbom != NULL; /* the SBOM hashes every file */
+	r = plan_inputs(&x->b, &x->p);
 	if (r)
-		goto out;
-	o.spec.base = json_incref(p.base);
-	app = layer_new(base);
+		return r;
+	x->spec.base = json_incref(x->p.base);
+	app = layer_new(x->base);
 	init = layer_new("tinyinit");
 	if (!app || !init) {
 		r = -ENOMEM;
 		goto out;
 	}
-	app->created_by = o.embed ? strfmt("mkrootfs image --embed %s as %s", o.emb_from, o.b.as)
-				  : strfmt("mkrootfs image %s as %s", o.b.payload, o.b.as);
+	app->created_by = o->embed ? strfmt("mkrootfs image --embed %s as %s", o->emb_from, x->as)
+				   : strfmt("mkrootfs image %s as %s", x->payload, x->as);
 	init->created_by = strdup("mkrootfs: tinyinit as /tinyinit");
 	/* plain images: tinyinit and the payload in one layer; boot-layer images:
 	 * tinyinit in the image root, the payload in the top boot layer */
-	r = plan_app(&o.b, &ei, app, p.nboot ? init : app, o.b.no_init ? NULL : "/tinyinit",
-		     p.nboot ? p.boot : p.v, p.nboot ? p.nboot : p.n);
-	if (r)
-		goto out;
+	r = plan_app(&x->b, &x->ei, app, x->p.nboot ? init : app, x->b.no_init ? NULL : "/tinyinit",
+		     x->p.nboot ? x->p.boot : x->p.v, x->p.nboot ? x->p.nboot : x->p.n);
 	/* boot layers: the essentials join the payload's (top) boot layer */
-	if (!r && p.nboot)
-		r = build_essentials(&o.b, app);
+	if (!r && x->p.nboot)
+		r = build_essentials(&x->b, app);
 	if (r)
 		goto out;
-	if (p.nboot) {
-		if (o.b.no_init) {
+	if (x->p.nboot) {
+		if (x->b.no_init) {
 			r = fail(EINVAL, "--boot-layer needs tinyinit (drop --no-init)");
 			goto out;
 		}
-		r = plan_boot_layers(&p, app, o.b.payload, base, NULL);
+		r = plan_boot_layers(&x->p, app, x->payload, x->base, NULL);
 		if (!r)
-			r = plan_push(&p, init);
+			r = plan_push(&x->p, init);
 		if (!r)
 			init = NULL;
-		o.spec.clear_workdir_user = 1;
+		x->spec.clear_workdir_user = 1;
 	} else {
-		r = push_essentials(&o.b, &p);
+		r = push_essentials(&x->b, &x->p);
 		if (!r)
-			r = plan_push(&p, app);
+			r = plan_push(&x->p, app);
 		if (!r)
 			app = NULL;
 	}
 	if (r)
 		goto out;
 	/* ["/tinyinit", (boot layers: --workdir W --user U), "--", payload] + Cmd = args */
-	if (!o.b.no_init) {
-		r = strlist_add(&o.spec.entrypoint, "/tinyinit");
-		if (!r && p.nboot)
-			r = plan_init_words(&o.b, &p, 0, &o.spec.entrypoint);
+	if (!x->b.no_init) {
+		r = strlist_add(&x->spec.entrypoint, "/tinyinit");
+		if (!r && x->p.nboot)
+			r = plan_init_words(&x->b, &x->p, 0, &x->spec.entrypoint);
 		if (!r)
-			r = strlist_add(&o.spec.entrypoint, "--");
+			r = strlist_add(&x->spec.entrypoint, "--");
 	}
 	if (!r)
-		r = strlist_add(&o.spec.entrypoint, o.b.as);
-	o.spec.cmd_set = 1;
-	for (int i = 0; !r && i < o.b.nargs; i++)
-		r = strlist_add(&o.spec.cmd, o.b.args[i]);
+		r = strlist_add(&x->spec.entrypoint, x->as);
+	x->spec.cmd_set = 1;
+	for (int i = 0; !r && i < x->b.nargs; i++)
+		r = strlist_add(&x->spec.cmd, x->b.args[i]);
+	if (!r)
+		r = add_meta(o, x);
+out:
+	layer_free(app);
+	layer_free(init);
+	return r;
+}
+
+static void one_free(struct one *x)
+{
+	plan_free(&x->p);
+	elf_free(&x->ei);
+	json_decref(x->spec.base);
+	strlist_free(&x->spec.entrypoint);
+	strlist_free(&x->spec.cmd);
+	strlist_free(&x->spec.labels);
+	json_decref(x->spec.annotations);
+	free(x->as);
+	free(x->base);
+	free(x->sbom);
+}
+
+/* The platforms of the payloads: each once. */
+static int check_platforms(const struct opts *o, const struct one *x, size_t n)
+{
+	char a[64];
+
+	for (size_t i = 1; i < n; i++)
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(x[i].plat.architecture, x[k].plat.architecture) == 0 &&
+			    strcmp(x[i].plat.variant, x[k].plat.variant) == 0)
+				return fail(EINVAL,
+					    "--platform-payload %s: %s is %s's platform too",
+					    x[i].payload, platform_str(&x[i].plat, a, sizeof a),
+					    x[k].payload);
+	(void)o;
+	return 0;
+}
+
+int cmd_image(int argc, char **argv)
+{
+	struct opts o = {0};
+	struct one *x = NULL;
+	struct image_part *parts = NULL;
+	struct image_out out = {0};
+	char *full = NULL, *fam = NULL, *tag = NULL, *reftag = NULL;
+	size_t n = 0, nsbom = 0;
+	long long epoch;
+	int r;
+
+	r = parse(argc, argv, &o);
+	if (!r && o.ppayloads.n && o.embed)
+		r = fail(EINVAL, "image: --embed or --platform-payload, not both");
+	if (!r && o.ppayloads.n && o.b.platform_set)
+		r = fail(EINVAL, "image: --platform or --platform-payload, not both (the payloads "
+				 "give the platforms)");
+	if (!r && o.embed)
+		r = embed_payload(&o);
+	if (!r)
+		r = source_date_epoch(&epoch);
 	if (r)
 		goto out;
-	r = add_meta(&o, &p);
+	x = calloc(o.ppayloads.n + 1, sizeof *x);
+	parts = calloc(o.ppayloads.n + 1, sizeof *parts);
+	if (!x || !parts) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (; n < o.ppayloads.n + 1; n++) {
+		x[n].payload = n ? o.ppayloads.v[n - 1] : o.b.payload;
+		r = build_one(&o, &x[n], n ? x[0].as : NULL, epoch);
+		if (!r)
+			r = check_platforms(&o, x, n + 1);
+		if (r)
+			goto out;
+		parts[n] = (struct image_part){x[n].p.v, x[n].p.n, &x[n].spec, &x[n].plat};
+	}
+	if (o.tag) {
+		r = ref_parse(o.tag, &full, &fam, &tag);
+	} else {
+		char *rn = ref_from_basename(x[0].base);
+
+		reftag = rn ? strfmt("%s:latest", rn) : NULL;
+		free(rn);
+		r = reftag ? ref_parse(reftag, &full, &fam, &tag) : -ENOMEM;
+	}
 	if (r)
 		goto out;
 	out.path = o.b.out;
@@ -387,37 +498,33 @@ int cmd_image(int argc, char **argv)
 	out.full_name = full;
 	out.familiar = fam;
 	out.tag = tag;
-	if (o.meta.sbom) {
-		r = write_sbom(&o, &p, &ei, fam);
+	for (; o.meta.sbom && nsbom < n; nsbom++) {
+		x[nsbom].sbom = sbom_path(o.meta.sbom, &x[nsbom], nsbom == 0);
+		r = x[nsbom].sbom ? write_sbom(&x[nsbom], fam) : -ENOMEM;
 		if (r)
 			goto out;
 	}
-	r = image_write(&out, p.v, p.n, &o.spec);
-	if (r && o.meta.sbom)
-		unlink(o.meta.sbom); /* nothing half-written */
+	r = image_write_multi(&out, parts, n);
 out:
+	for (size_t i = 0; r && i < nsbom; i++)
+		unlink(x[i].sbom); /* nothing half-written */
 	if (o.emb_file)
 		unlink(o.emb_file);
 	if (o.emb_dir)
 		rmdir(o.emb_dir);
 	free(o.emb_file);
 	free(o.emb_dir);
-	plan_free(&p);
-	layer_free(app);
-	layer_free(init);
-	elf_free(&ei);
-	json_decref(o.spec.base);
-	strlist_free(&o.spec.entrypoint);
-	strlist_free(&o.spec.cmd);
+	for (size_t i = 0; x && i <= n && i < o.ppayloads.n + 1; i++)
+		one_free(&x[i]);
+	free(x);
+	free(parts);
 	strlist_free(&o.spec.labels);
-	json_decref(o.spec.annotations);
+	strlist_free(&o.ppayloads);
 	meta_free(&o.meta);
 	build_opts_free(&o.b); /* spec.env is o.b.env */
 	free(full);
 	free(fam);
 	free(tag);
-	free(as);
-	free(base);
 	free(reftag);
 	return r;
 }

@@ -10,6 +10,7 @@
 #include "input.h"
 #include "oci.h"
 #include "pathsafe.h"
+#include "platform.h"
 
 struct waste {
 	uint64_t bytes, files, nfiles;
@@ -144,7 +145,8 @@ static int text(const struct input *in)
 	return 0;
 }
 
-static int as_json(const struct input *in)
+/* IN as a JSON object; printed unless INTO: then appended to it. */
+static int as_json(const struct input *in, json_t *into)
 {
 	json_t *o = json_object(), *ls = json_array();
 	char *s;
@@ -175,6 +177,8 @@ static int as_json(const struct input *in)
 		json_array_append_new(ls, l);
 	}
 	json_object_set_new(o, "layers", ls);
+	if (into)
+		return json_array_append_new(into, o) ? -ENOMEM : 0;
 	s = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
 	json_decref(o);
 	if (!s)
@@ -182,6 +186,65 @@ static int as_json(const struct input *in)
 	puts(s);
 	free(s);
 	return 0;
+}
+
+/* An image index of several platforms: each platform's image, read for
+ * that platform. JSON: {"file", "format", "name", "platforms": [image...]}. */
+static int multi(const char *path, const struct input *first, int json)
+{
+	json_t *all = json_array(), *pl;
+	size_t i;
+	int r = all ? 0 : -ENOMEM;
+
+	if (!json) {
+		printf("%s: an image index of %zu platforms:", path,
+		       json_array_size(first->platforms));
+		json_array_foreach(first->platforms, i, pl)
+		{
+			struct platform p;
+			char buf[64];
+
+			platform_of_json(pl, &p);
+			printf(" %s", platform_str(&p, buf, sizeof buf));
+		}
+		printf("\n");
+	}
+	json_array_foreach(first->platforms, i, pl)
+	{
+		struct platform p;
+		struct input in;
+
+		if (r)
+			break;
+		platform_of_json(pl, &p);
+		r = input_read_for(path, IN_NODATA, &p, &in);
+		if (!r && json)
+			r = as_json(&in, all);
+		else if (!r) {
+			printf("\n");
+			r = text(&in);
+		}
+		input_free(&in);
+	}
+	if (!r && json) {
+		json_t *o = json_object();
+		char *s;
+
+		json_object_set_new(o, "file", json_string(path));
+		json_object_set_new(o, "format", json_string(first->format));
+		if (first->name)
+			json_object_set_new(o, "name", json_string(first->name));
+		json_object_set(o, "platforms", all);
+		s = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
+		json_decref(o);
+		if (!s)
+			r = -ENOMEM;
+		else
+			puts(s);
+		free(s);
+	}
+	json_decref(all);
+	return r;
 }
 
 int cmd_inspect(int argc, char **argv)
@@ -211,8 +274,10 @@ int cmd_inspect(int argc, char **argv)
 	if (!r && !in.is_image)
 		r = fail(EINVAL, "%s: not an image tarball (no manifest.json or index.json)",
 			 argv[optind]);
-	if (!r)
-		r = json ? as_json(&in) : text(&in);
+	if (!r && json_array_size(in.platforms) > 1)
+		r = multi(argv[optind], &in, json);
+	else if (!r)
+		r = json ? as_json(&in, NULL) : text(&in);
 	input_free(&in);
 	return r;
 }

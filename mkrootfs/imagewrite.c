@@ -2,10 +2,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include "err.h"
 #include "imagewrite.h"
 #include "outtar.h"
+#include "platform.h"
 #include "progress.h"
 
 /* A kept blob, byte for byte from where it lies (the input or the spill). */
@@ -124,66 +126,172 @@ static json_t *annotate(json_t *doc, json_t *ann)
 	return doc;
 }
 
-int image_write(const struct image_out *o, struct layer *const *layers, size_t n,
-		struct image_spec *spec)
+/* One platform's layers, config and manifest (*MD); CHEX the config's
+ * digest and LHEX the layers' (pointing into LD) for manifest.json. */
+struct plat_out {
+	struct descriptor *ld, md;
+	char (*ids)[72];
+	const char **idp, **by, **hist;
+	char **lhex;
+	char chex[DIGEST_HEX_LEN + 1];
+};
+
+static void plat_free(struct plat_out *w)
+{
+	free(w->ld);
+	free(w->ids);
+	free(w->idp);
+	free(w->by);
+	free(w->hist);
+	free(w->lhex);
+}
+
+static int write_platform(struct outtar *ot, const struct image_out *o,
+			  const struct image_part *part, struct plat_out *w)
+{
+	size_t n = part->n, k = n ? n : 1;
+	struct image_spec *spec = part->spec;
+	struct descriptor cd;
+	char mhex[DIGEST_HEX_LEN + 1];
+	int r = 0;
+
+	w->ld = calloc(k, sizeof *w->ld);
+	w->ids = calloc(k, sizeof *w->ids);
+	w->idp = calloc(k, sizeof *w->idp);
+	w->by = calloc(k, sizeof *w->by);
+	w->hist = calloc(k, sizeof *w->hist);
+	w->lhex = calloc(k, sizeof *w->lhex);
+	if (!w->ld || !w->ids || !w->idp || !w->by || !w->hist || !w->lhex)
+		return -ENOMEM;
+	for (size_t i = 0; i < n && !r; i++) {
+		struct layer *l = part->layers[i];
+
+		r = write_layer(ot, o, l, spec->epoch, &w->ld[i], w->ids[i]);
+		w->idp[i] = w->ids[i];
+		w->by[i] = l->created_by ? l->created_by : l->name;
+		w->hist[i] = l->blob ? l->blob->history : NULL;
+		w->lhex[i] = w->ld[i].digest + 7;
+	}
+	spec->nlayers = n;
+	spec->diff_ids = w->idp;
+	spec->created_by = w->by;
+	spec->history = w->hist;
+	if (!r)
+		r = blob_json(ot, oci_config(spec), MT_CONFIG, &cd, w->chex);
+	if (!r)
+		r = blob_json(ot, annotate(oci_manifest(&cd, w->ld, n), spec->annotations),
+			      MT_MANIFEST, &w->md, mhex);
+	return r;
+}
+
+/* The platform this machine runs: its image goes first in manifest.json. */
+static size_t host_first(const struct image_part *parts, size_t n)
+{
+	struct utsname u;
+	const char *arch = NULL;
+
+	if (uname(&u) == 0)
+		arch = strcmp(u.machine, "x86_64") == 0	   ? "amd64"
+		       : strcmp(u.machine, "aarch64") == 0 ? "arm64"
+							   : u.machine;
+	for (size_t i = 0; arch && i < n; i++)
+		if (strcmp(parts[i].spec->arch, arch) == 0)
+			return i;
+	return 0;
+}
+
+int image_write_multi(const struct image_out *o, const struct image_part *parts, size_t n)
 {
 	struct outtar ot;
-	struct descriptor *ld = calloc(n ? n : 1, sizeof *ld), cd, md;
-	char(*ids)[72] = calloc(n ? n : 1, sizeof *ids);
-	const char **idp = calloc(n ? n : 1, sizeof *idp), **by = calloc(n ? n : 1, sizeof *by);
-	const char **hist = calloc(n ? n : 1, sizeof *hist);
-	char **lhex = calloc(n ? n : 1, sizeof *lhex);
-	char chex[DIGEST_HEX_LEN + 1], mhex[DIGEST_HEX_LEN + 1];
+	struct plat_out *w = calloc(n, sizeof *w);
+	const struct image_spec *main = parts[0].spec;
 	uint64_t total = 0;
 	int r;
 
-	if (!ld || !ids || !idp || !by || !lhex || !hist) {
-		r = -ENOMEM;
-		goto out;
+	if (!w)
+		return fail(ENOMEM, "%s: out of memory", o->path);
+	r = outtar_open(&ot, o->path, main->epoch);
+	if (r) {
+		free(w);
+		return r;
 	}
-	r = outtar_open(&ot, o->path, spec->epoch);
-	if (r)
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		total += layers[i]->data_bytes;
+	for (size_t p = 0; p < n; p++)
+		for (size_t i = 0; i < parts[p].n; i++)
+			total += parts[p].layers[i]->data_bytes;
 	progress_start("writing", total);
 	r = outtar_file(&ot, "oci-layout", OCI_LAYOUT, strlen(OCI_LAYOUT));
 	if (!r)
 		r = outtar_dir(&ot, "blobs/");
 	if (!r)
 		r = outtar_dir(&ot, "blobs/sha256/");
-	for (size_t i = 0; i < n && !r; i++) {
-		r = write_layer(&ot, o, layers[i], spec->epoch, &ld[i], ids[i]);
-		idp[i] = ids[i];
-		by[i] = layers[i]->created_by ? layers[i]->created_by : layers[i]->name;
-		hist[i] = layers[i]->blob ? layers[i]->blob->history : NULL;
-		lhex[i] = ld[i].digest + 7;
-	}
+	/* identical layers (same digest) are written once (outtar) */
+	for (size_t p = 0; p < n && !r; p++)
+		r = write_platform(&ot, o, &parts[p], &w[p]);
 	progress_end();
-	spec->nlayers = n;
-	spec->diff_ids = idp;
-	spec->created_by = by;
-	spec->history = hist;
-	if (!r)
-		r = blob_json(&ot, oci_config(spec), MT_CONFIG, &cd, chex);
-	if (!r)
-		r = blob_json(&ot, annotate(oci_manifest(&cd, ld, n), spec->annotations),
-			      MT_MANIFEST, &md, mhex);
-	if (!r)
-		r = file_json(&ot, "index.json",
-			      annotate(oci_index(&md, o->full_name, o->tag), spec->annotations));
-	if (!r)
-		r = file_json(&ot, "manifest.json", docker_manifest(chex, o->familiar, lhex, n));
+	if (!r && n == 1) {
+		r = file_json(
+		    &ot, "index.json",
+		    annotate(oci_index(&w[0].md, o->full_name, o->tag), main->annotations));
+		if (!r)
+			r = file_json(
+			    &ot, "manifest.json",
+			    docker_manifest(w[0].chex, o->familiar, w[0].lhex, parts[0].n));
+	} else if (!r) {
+		/* index.json names one image, an index of one manifest a platform
+		 * (what a registry serves for the tag) */
+		json_t *ix = json_object(), *ms = json_array(), *dm = json_array();
+		struct descriptor id;
+		char ihex[DIGEST_HEX_LEN + 1];
+		size_t h = host_first(parts, n);
+
+		for (size_t p = 0; p < n && ix && ms; p++) {
+			json_t *d = oci_desc(&w[p].md);
+
+			if (d)
+				json_object_set_new(d, "platform",
+						    platform_json(parts[p].platform));
+			json_array_append_new(ms, d);
+		}
+		json_object_set_new(ix, "schemaVersion", json_integer(2));
+		json_object_set_new(ix, "mediaType", json_string(MT_INDEX));
+		json_object_set_new(ix, "manifests", ms);
+		r = blob_json(&ot, annotate(ix, main->annotations), MT_INDEX, &id, ihex);
+		if (!r)
+			r = file_json(
+			    &ot, "index.json",
+			    annotate(oci_index(&id, o->full_name, o->tag), main->annotations));
+		/* docker's manifest.json: every platform's image, the host's first
+		 * and the only one tagged (a tag names one image there) */
+		for (size_t k = 0; !r && k < n; k++) {
+			size_t p = k == 0 ? h : (k <= h ? k - 1 : k);
+			json_t *e = docker_manifest(w[p].chex, k == 0 ? o->familiar : NULL,
+						    w[p].lhex, parts[p].n);
+
+			if (!e)
+				r = -ENOMEM;
+			else
+				json_array_extend(dm, e);
+			json_decref(e);
+		}
+		if (!r)
+			r = file_json(&ot, "manifest.json", dm);
+		else
+			json_decref(dm);
+	}
 	if (!r)
 		r = outtar_commit(&ot, 1);
 	else
 		outtar_abort(&ot);
-out:
-	free(ld);
-	free(ids);
-	free(idp);
-	free(by);
-	free(hist);
-	free(lhex);
+	for (size_t p = 0; p < n; p++)
+		plat_free(&w[p]);
+	free(w);
 	return r == -ENOMEM ? fail(ENOMEM, "%s: out of memory", o->path) : r;
+}
+
+int image_write(const struct image_out *o, struct layer *const *layers, size_t n,
+		struct image_spec *spec)
+{
+	struct image_part part = {.layers = layers, .n = n, .spec = spec};
+
+	return image_write_multi(o, &part, 1);
 }

@@ -112,6 +112,7 @@ void input_free(struct input *in)
 	json_decref(in->config);
 	free(in->config_digest);
 	free(in->manifest_digest);
+	json_decref(in->platforms);
 	free(in->format);
 	free(in->name);
 	free(in->path);

@@ -30,6 +30,8 @@ struct input {
 	char *manifest_digest; /* OCI images: the manifest's "sha256:..." */
 	char *format;	       /* "directory", "tarball", "docker-archive", "oci-archive" */
 	char *name;	       /* images: the first tag it carries, if any */
+	json_t *platforms;     /* OCI images: the platform objects of the index the
+				  manifest was picked from, when it lists several */
 	int fd;		       /* the input file, open while entries refer to it (-1: none) */
 };
 

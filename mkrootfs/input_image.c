@@ -339,6 +339,26 @@ static int pick_manifest(const struct image_ctx *c, json_t *manifests, json_t **
 		    platform_str(c->want, want, sizeof want));
 }
 
+/* The platforms an index lists (for mkrootfs inspect), attestations
+ * ("unknown") left out. */
+static int index_platforms(json_t *manifests, struct input *in)
+{
+	size_t i;
+	json_t *d;
+
+	if (!(in->platforms = json_array()))
+		return -ENOMEM;
+	json_array_foreach(manifests, i, d)
+	{
+		json_t *pl = json_object_get(d, "platform");
+		const char *os = json_string_value(json_object_get(pl, "os"));
+
+		if (os && strcmp(os, "unknown") != 0 && json_array_append(in->platforms, pl))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static int read_oci(struct image_ctx *c, struct input *in)
 {
 	json_t *doc, *desc, *layers;
@@ -364,9 +384,12 @@ static int read_oci(struct image_ctx *c, struct input *in)
 		}
 		if (ref && !in->name)
 			in->name = strdup(ref);
+		if (!in->platforms && json_array_size(json_object_get(doc, "manifests")) > 1)
+			r = index_platforms(json_object_get(doc, "manifests"), in);
 		nested = is_index(mt); /* MT dies with DOC */
-		r = blob_name(c, json_string_value(json_object_get(desc, "digest")), name,
-			      sizeof name);
+		if (!r)
+			r = blob_name(c, json_string_value(json_object_get(desc, "digest")), name,
+				      sizeof name);
 		if (!r)
 			r = verify_member(c, name, dg);
 		if (!r)

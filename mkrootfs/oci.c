@@ -165,7 +165,7 @@ json_t *oci_config(const struct image_spec *s)
 	return doc;
 }
 
-static json_t *desc_json(const struct descriptor *d)
+json_t *oci_desc(const struct descriptor *d)
 {
 	json_t *o = json_object();
 
@@ -181,17 +181,16 @@ json_t *oci_manifest(const struct descriptor *config, const struct descriptor *l
 
 	json_object_set_new(m, "schemaVersion", json_integer(2));
 	json_object_set_new(m, "mediaType", json_string(MT_MANIFEST));
-	json_object_set_new(m, "config", desc_json(config));
+	json_object_set_new(m, "config", oci_desc(config));
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(l, desc_json(&layers[i]));
+		json_array_append_new(l, oci_desc(&layers[i]));
 	json_object_set_new(m, "layers", l);
 	return m;
 }
 
 json_t *oci_index(const struct descriptor *manifest, const char *full_name, const char *tag)
 {
-	json_t *ix = json_object(), *ms = json_array(), *d = desc_json(manifest),
-	       *a = json_object();
+	json_t *ix = json_object(), *ms = json_array(), *d = oci_desc(manifest), *a = json_object();
 
 	json_object_set_new(a, "io.containerd.image.name", json_string(full_name));
 	json_object_set_new(a, "org.opencontainers.image.ref.name", json_string(tag));
@@ -211,7 +210,8 @@ json_t *docker_manifest(const char *config_hex, const char *repo_tag, char *cons
 
 	snprintf(buf, sizeof buf, "blobs/sha256/%s", config_hex);
 	json_object_set_new(m, "Config", json_string(buf));
-	json_array_append_new(tags, json_string(repo_tag));
+	if (repo_tag)
+		json_array_append_new(tags, json_string(repo_tag));
 	json_object_set_new(m, "RepoTags", tags);
 	for (size_t i = 0; i < n; i++) {
 		snprintf(buf, sizeof buf, "blobs/sha256/%s", layer_hexes[i]);

@@ -49,8 +49,11 @@ struct descriptor {
 };
 
 json_t *oci_config(const struct image_spec *s);
+/* {"mediaType","digest","size"} of D. */
+json_t *oci_desc(const struct descriptor *d);
 json_t *oci_manifest(const struct descriptor *config, const struct descriptor *layers, size_t n);
 json_t *oci_index(const struct descriptor *manifest, const char *full_name, const char *tag);
+/* REPO_TAG NULL: an untagged entry (RepoTags []). */
 json_t *docker_manifest(const char *config_hex, const char *repo_tag, char *const *layer_hexes,
 			size_t n);
 /* Canonical bytes: sorted keys, compact. Returns a malloc'd string. */

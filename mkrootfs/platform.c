@@ -88,6 +88,15 @@ int platform_matches(const struct platform *want, const json_t *obj)
 	return !wv || !v || strcmp(wv, v) == 0;
 }
 
+void platform_of_json(const json_t *obj, struct platform *p)
+{
+	memset(p, 0, sizeof *p);
+	set(p->os, sizeof p->os, json_string_value(json_object_get(obj, "os")));
+	set(p->architecture, sizeof p->architecture,
+	    json_string_value(json_object_get(obj, "architecture")));
+	set(p->variant, sizeof p->variant, json_string_value(json_object_get(obj, "variant")));
+}
+
 json_t *platform_json(const struct platform *p)
 {
 	json_t *o = json_object();

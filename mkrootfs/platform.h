@@ -25,6 +25,8 @@ const char *platform_str(const struct platform *p, char *buf, size_t size);
  * architecture equal, variants equal when both are given (arm64's
  * default "v8" and an absent one are the same). */
 int platform_matches(const struct platform *want, const json_t *obj);
+/* The platform of an OCI platform object (missing fields empty). */
+void platform_of_json(const json_t *obj, struct platform *p);
 /* The platform object for descriptors and configs (a new reference). */
 json_t *platform_json(const struct platform *p);
 
