@@ -191,6 +191,11 @@ void vm_end(const struct config *c, int status)
 	vm_settle(c);
 	put(2, line);
 	reboot(cmd);
-	for (;;)
-		pause();
+	/* Refused (no CAP_SYS_BOOT: not the kernel's init after all) or
+	 * returned: say so, try the other ways down, then exit, so that the
+	 * kernel panics with a message rather than PID 1 hanging silently. */
+	say("reboot: %s; trying poweroff, halt, exit", errstr(errno));
+	reboot(RB_POWER_OFF);
+	reboot(RB_HALT_SYSTEM);
+	_exit(status);
 }
