@@ -28,9 +28,18 @@
  *                    its default arguments. Arguments OUT is run with
  *                    replace the default arguments; TINYINIT_* variables
  *                    apply as usual.
- *     PAYLOAD ONLY   (no LAYERS_DIR entries): the payload's file at the
+ *     PAYLOAD ONLY   (no EMB_LAYERS entries): the payload's file at the
  *                    recorded path without its '/'. tinyinit copies it into
  *                    a memfd and runs it from there: no mount, no privilege.
+ *     WITH LAYERS    EMB_LAYERS "/" LAYERS_MARKER present: the boot layers
+ *                    under EMB_LAYERS/, exactly as LAYERS_DIR holds them
+ *                    (include/layers.h: NN-name/ directories, NN-name.del
+ *                    deletion lists, the payload's own layer on top). Hard
+ *                    links are written as copies (each entry carries its
+ *                    data); devices take numbers below 4096:256. tinyinit
+ *                    unpacks them into its stage, refusing any entry with
+ *                    a symbolic link on its way, and stacks them as it does
+ *                    LAYERS_DIR (CAP_SYS_ADMIN needed).
  */
 #ifndef TINYINIT_EMBEDDED_H
 #define TINYINIT_EMBEDDED_H
@@ -40,5 +49,6 @@
 #define EMB_VERSION	 1
 #define EMB_TRAILER_SIZE 32
 #define EMB_ARGS	 "tinyinit.args"
+#define EMB_LAYERS	 "layers"
 
 #endif

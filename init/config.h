@@ -26,6 +26,7 @@ struct config {
 	int uid, gid;	     /* --user UID[:GID]; -1 = unchanged */
 	int no_new_privs;    /* --no-new-privs */
 	int exec_fd;	     /* >= 0: run the payload from this fd (embedded) */
+	int emb_layers;	     /* the embedded archive holds boot layers */
 	int keep_caps;	     /* --keep-caps: the payload keeps CAP_SYS_ADMIN */
 	int drop_admin;	     /* set by main: the child drops CAP_SYS_ADMIN */
 	int nenv;	     /* --env K=V, in order */

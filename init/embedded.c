@@ -101,34 +101,45 @@ static int name_ok(const char *s)
 	return 1;
 }
 
+int emb_next(const char *name, const unsigned char *a, size_t len, size_t *pos, struct emb_ent *e)
+{
+	const unsigned char *h = a + *pos;
+	const char *en = (const char *)h + CPIO_HDR;
+	long *f = e->f, err = len - *pos < CPIO_HDR || memcmp(h, "07070", 5) || h[5] != '1';
+
+	for (int i = 0; !err && i < EMB_FIELDS; i++)
+		err = (f[i] = hex8(h + 6 + 8 * i)) < 0;
+	long nsz = err ? 0 : f[EMB_NAMESIZE];
+	if (nsz < 1 || (size_t)nsz > len - *pos - CPIO_HDR || en[nsz - 1] ||
+	    strlen(en) != (size_t)nsz - 1)
+		return bad(name, "", "bad entry header");
+	size_t data = (*pos + CPIO_HDR + (size_t)nsz + 3) & ~(size_t)3, fsz = (size_t)f[EMB_SIZE];
+	if (!strcmp(en, "TRAILER!!!"))
+		return 0;
+	if (!name_ok(en))
+		return bad(name, en, "absolute or with ..");
+	if (data > len || fsz > len - data)
+		return bad(name, en, "size past the end");
+	e->name = en;
+	e->off = data;
+	*pos = (data + fsz + 3) & ~(size_t)3;
+	if (*pos > len)
+		*pos = len;
+	return 1;
+}
+
 int emb_find(const char *name, const unsigned char *a, size_t len, const char *entry, size_t *off,
 	     size_t *size)
 {
-	int found = -ENOENT;
+	struct emb_ent e;
+	size_t pos = 0;
+	int found = -ENOENT, rc;
 
-	for (size_t pos = 0;;) {
-		const unsigned char *h = a + pos;
-		const char *en = (const char *)h + CPIO_HDR;
-		long mode, fsz, nsz;
-		if (len - pos < CPIO_HDR || memcmp(h, "07070", 5) || h[5] != '1' ||
-		    (mode = hex8(h + 14)) < 0 || (fsz = hex8(h + 54)) < 0 ||
-		    (nsz = hex8(h + 94)) < 1 || (size_t)nsz > len - pos - CPIO_HDR || en[nsz - 1] ||
-		    strlen(en) != (size_t)nsz - 1)
-			return bad(name, "", "bad entry header");
-		size_t data = (pos + CPIO_HDR + (size_t)nsz + 3) & ~(size_t)3;
-		if (!strcmp(en, "TRAILER!!!"))
-			return found;
-		if (!name_ok(en))
-			return bad(name, en, "absolute or with ..");
-		if (data > len || (size_t)fsz > len - data)
-			return bad(name, en, "size past the end");
-		if (entry && (mode & 0170000) == 0100000 && !strcmp(en, entry)) {
-			*off = data;
-			*size = (size_t)fsz;
+	while ((rc = emb_next(name, a, len, &pos, &e)) > 0)
+		if (entry && (e.f[EMB_MODE] & 0170000) == 0100000 && !strcmp(e.name, entry)) {
+			*off = e.off;
+			*size = (size_t)e.f[EMB_SIZE];
 			found = 0;
 		}
-		pos = (data + (size_t)fsz + 3) & ~(size_t)3;
-		if (pos > len)
-			pos = len;
-	}
+	return rc ? rc : found;
 }

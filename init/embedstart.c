@@ -9,11 +9,14 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "../include/embedded.h"
 #include "../include/initramfs.h"
+#include "../include/layers.h"
 #include "fmt.h"
+#include "steps.h"
 #include "vm.h"
 
 extern char **environ;
@@ -65,6 +68,17 @@ static const char *execfn(void)
 	return NULL;
 }
 
+/* The file and its archive, kept mapped while boot layers wait for
+ * embedded_unpack. */
+#define LAYERS_K (sizeof EMB_LAYERS) /* "layers/" */
+static struct {
+	const char *name;
+	unsigned char *map;
+	size_t size;
+	const unsigned char *a;
+	size_t len;
+} emb;
+
 int embedded_config(struct config *c, int argc, char **argv)
 {
 	const char *name = execfn();
@@ -90,7 +104,13 @@ int embedded_config(struct config *c, int argc, char **argv)
 		rc = config_recorded(c, (long)n, argc, argv, err);
 		if (rc || !c->argv || c->argv[0][0] != '/')
 			rc = failure(0, "%s: " EMB_ARGS ": %s", name, rc < 0 ? err : "no payload");
-		else if ((rc = emb_find(name, a, alen, c->argv[0] + 1, &off, &n)) == -ENOENT)
+		else if (!emb_find(name, a, alen, EMB_LAYERS "/" LAYERS_MARKER, &off, &n)) {
+			/* boot layers: rootfs_assemble unpacks them */
+			emb.name = name, emb.map = map, emb.size = size, emb.a = a, emb.len = alen;
+			c->emb_layers = 1;
+			close(fd);
+			return 1;
+		} else if ((rc = emb_find(name, a, alen, c->argv[0] + 1, &off, &n)) == -ENOENT)
 			rc = failure(0, "%s: no payload", name);
 		else if (!rc && (rc = load_payload(name, fd, a - map + (off_t)off, n)) >= 0) {
 			c->exec_fd = rc;
@@ -104,4 +124,61 @@ int embedded_config(struct config *c, int argc, char **argv)
 		syscall(SYS_munmap, map, size);
 	close(fd);
 	return rc > 0 ? rc - 1 : rc; /* 1: no trailer, 2: ready */
+}
+
+int embedded_unpack(const char *into)
+{
+	static char target[4096];
+	/* O_PATH|O_NOFOLLOW with RESOLVE_NO_SYMLINKS: ELOOP when a symbolic
+	 * link is on the way to a name, ENOENT when only the name is missing */
+	static const struct {
+		unsigned long long flags, mode, resolve;
+	} how = {O_PATH | O_NOFOLLOW | O_CLOEXEC, 0, 0x04 /* RESOLVE_NO_SYMLINKS */};
+	struct emb_ent e;
+	size_t pos = 0;
+	long rc = 0, top = open_ro(into), err = top < 0 ? errno : 0, fd;
+
+	e.name = into;
+	while (!err && (rc = emb_next(emb.name, emb.a, emb.len, &pos, &e)) > 0) {
+		const unsigned char *data = emb.a + e.off;
+		const char *p = e.name + LAYERS_K;
+		long *f = e.f, mode = f[EMB_MODE], type = mode & S_IFMT, perm = mode & 07777;
+		size_t size = (size_t)f[EMB_SIZE];
+		if (strncmp(e.name, EMB_LAYERS "/", LAYERS_K))
+			continue;
+		/* Nothing on its way is a symbolic link; nothing else writes the
+		 * stage, so the calls below resolve the same directories. */
+		fd = syscall(SYS_openat2, top, p, &how, sizeof how);
+		if (fd >= 0)
+			close((int)fd), errno = EEXIST, rc = -1;
+		else if (errno != ENOENT)
+			rc = -1;
+		else if (type == S_IFDIR)
+			rc = syscall(SYS_mkdirat, top, p, perm);
+		else if (type == S_IFLNK && size < sizeof target) {
+			memcpy(target, data, size);
+			target[size] = 0;
+			rc = syscall(SYS_symlinkat, target, top, p);
+		} else if (type == S_IFREG) {
+			rc = fd =
+			    syscall(SYS_openat, top, p,
+				    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, perm);
+			/* tmpfs writes all or fails (ENOSPC): never 0 bytes */
+			while (fd >= 0 && size && (rc = write((int)fd, data, size)) > 0)
+				data += rc, size -= (size_t)rc;
+			close((int)fd);
+		} else /* devices (numbers below 4096:256), fifos, sockets */
+			rc = syscall(SYS_mknodat, top, p, mode, f[9] << 8 | f[10]);
+		/* owners, then the mode again (a new owner clears set-id bits) */
+		if (rc >= 0 && (f[EMB_UID] | f[EMB_GID]))
+			rc = syscall(SYS_fchownat, top, p, f[EMB_UID], f[EMB_GID],
+				     AT_SYMLINK_NOFOLLOW) |
+			     (type == S_IFLNK ? 0 : syscall(SYS_fchmodat, top, p, perm, 0));
+		err = rc < 0 ? errno : 0;
+	}
+	if (err) /* ELOOP: a symbolic link where a directory must be */
+		rc = failure(err == ELOOP ? ENOTDIR : (int)err, "%s: %s", emb.name, e.name);
+	close((int)top);
+	syscall(SYS_munmap, emb.map, emb.size);
+	return (int)rc; /* 0 at the end record, or a failure */
 }

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "apifs.h"
+#include "embedded.h"
 #include "fmt.h"
 #include "layers.h"
 #include "mountinfo.h"
@@ -103,9 +104,12 @@ int rootfs_assemble(const struct config *c)
 	}
 	/* /layers is tinyinit's only with the marker mkrootfs writes. */
 	struct stat st;
-	if (!c->layers && xstat(0, LAYERS_DIR "/" LAYERS_MARKER, &st, 1) < 0)
+	int emb = embedded_layers(c);
+	if (emb) /* unpacked into the stage, which covers /proc until the pivot */
+		dir = "/proc";
+	else if (!c->layers && xstat(0, LAYERS_DIR "/" LAYERS_MARKER, &st, 1) < 0)
 		return 0;
-	int rc = layers_scan(dir, &ls), total = ls.n;
+	int rc = emb ? 0 : layers_scan(dir, &ls), total = ls.n;
 
 	if (rc == -ENOENT && !c->layers)
 		return 0;
@@ -113,7 +117,7 @@ int rootfs_assemble(const struct config *c)
 		return failure(ENOENT, "--layers %s", dir);
 	if (rc)
 		return rc;
-	if (!ls.n)
+	if (!ls.n && !emb)
 		return c->layers ? failure(0, "--layers %s: no layers in it", dir) : 0;
 	for (int i = 1; i < ls.n; i++)
 		total += ls.del[i] != NULL;
@@ -147,7 +151,7 @@ int rootfs_assemble(const struct config *c)
 		rc = mounts_read();
 	/* The layers with any mounts in them (a layer may be a volume or an
 	 * image of its own), soon covered by the stage. */
-	int lfd = rc ? rc : st_clone(dir);
+	int lfd = rc || emb ? rc : st_clone(dir);
 	if (lfd < 0)
 		rc = lfd;
 	if (!rc)
@@ -157,7 +161,9 @@ int rootfs_assemble(const struct config *c)
 	if (!rc)
 		rc = st_mkdir("l", 0755);
 	if (!rc)
-		rc = st_attach(lfd, "l");
+		rc = emb ? embedded_unpack("l") : st_attach(lfd, "l");
+	if (!rc && emb)
+		rc = layers_scan("l", &ls);
 	if (!rc)
 		rc = stack(c);
 	if (!rc)

@@ -25,6 +25,12 @@ static void usage_embed(void)
 	      "  its child (from memory, no privileges needed); OUT's arguments replace\n"
 	      "  the default ARGs. strip or any rewrite of OUT destroys what it carries.\n"
 	      "  --as PATH            the payload's name in the archive (default /BASENAME)\n"
+	      "  --layer PATH         a boot layer (directory, tarball or image) under the\n"
+	      "                       payload's; OUT then unpacks and stacks its layers\n"
+	      "                       (needs CAP_SYS_ADMIN, dropped before the payload runs)\n"
+	      "  --add SRC:DST[:MODE] a file or directory in the payload's layer\n"
+	      "  --copy-libs          add a dynamic payload's libraries and loader\n"
+	      "  --essentials  --ca-bundle FILE  --tzdata   as for mkrootfs image\n"
 	      "  --init PATH          the tinyinit to start from (default: the one built for the\n"
 	      "                       payload's architecture; repeatable, one per architecture)\n"
 	      "  --env K=V  --workdir DIR  --user U[:G]   recorded for the payload\n",
@@ -97,7 +103,8 @@ static int write_out(const char *out, const struct entry *init, const struct lay
 		     int64_t epoch)
 {
 	struct crcsink cs = {.s.write = crc_write};
-	struct cpio_write_opts wo = {.epoch = epoch};
+	/* tinyinit's unpacker makes no hard links: each is a copy */
+	struct cpio_write_opts wo = {.epoch = epoch, .link_copies = 1};
 	unsigned char t[EMB_TRAILER_SIZE] = {0};
 	struct outtar ot;
 	int r = outtar_open(&ot, out, epoch);
@@ -151,7 +158,7 @@ int embed_write(struct build_opts *o, int record, const char *out)
 {
 	struct plan p = {0};
 	struct elf_info ei = {0};
-	struct layer *app = NULL, *init = NULL;
+	struct layer *app = NULL, *init = NULL, *root = NULL;
 	char *as = NULL, *base = NULL;
 	const char *as_given = o->as;
 	unsigned char *args = NULL;
@@ -159,25 +166,39 @@ int embed_write(struct build_opts *o, int record, const char *out)
 	long long epoch;
 	int r = 0;
 
-	if (o->nsrcs || o->adds.n || o->copy_libs)
-		r = fail(EINVAL, "embed: --layer, --add and --copy-libs are not supported yet: "
-				 "the payload must be one static executable");
+	/* With --layer, --add or --copy-libs the archive holds boot layers
+	 * (the payload's own on top), which tinyinit unpacks and stacks. */
+	int layered = o->nsrcs || o->adds.n || o->copy_libs || o->ess.on || o->ess.tzdata;
+
+	if (layered && !record)
+		r = fail(EINVAL,
+			 "image --embed: layers, --add and --copy-libs go into the executable: "
+			 "make it with mkrootfs embed, then mkrootfs image --no-init -- OUT");
 	if (!r)
 		r = source_date_epoch(&epoch);
 	if (!r)
 		r = build_payload(o, &ei, &base, &as);
+	if (!r && layered)
+		r = plan_inputs(o, &p);
 	if (r)
 		goto out;
 	o->as = as;
 	app = layer_new(base);
 	init = layer_new("tinyinit");
-	if (!app || !init) {
+	root = layer_new("embed");
+	if (!app || !init || !root) {
 		r = -ENOMEM;
 		goto out;
 	}
 	r = plan_app(o, &ei, app, init, "/tinyinit", NULL, 0);
 	if (!r)
 		r = check_init(layer_find(init, "tinyinit"));
+	if (!r && layered)
+		r = build_essentials(o, app);
+	if (!r && layered)
+		r = plan_boot_layers(&p, app, o->payload, base, root);
+	else if (!r)
+		r = layer_copy_under(root, app, "");
 	if (!r) {
 		struct build_opts bare = *o;
 
@@ -186,14 +207,15 @@ int embed_write(struct build_opts *o, int record, const char *out)
 		r = args_file(&bare, &p, &args, &alen);
 	}
 	if (!r) {
-		r = layer_add_mem(app, "embed", "/" EMB_ARGS, args, alen);
+		r = layer_add_mem(root, "embed", "/" EMB_ARGS, args, alen);
 		args = NULL;
 	}
 	if (!r)
-		r = write_out(out, layer_find(init, "tinyinit"), app, epoch);
+		r = write_out(out, layer_find(init, "tinyinit"), root, epoch);
 out:
 	o->as = as_given;
 	plan_free(&p);
+	layer_free(root);
 	layer_free(app);
 	layer_free(init);
 	elf_free(&ei);
@@ -210,7 +232,7 @@ int cmd_embed(int argc, char **argv)
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
-	struct build_opts o = {0};
+	struct build_opts o = {.layer_is_boot = 1};
 	int r = build_parse(argc, argv, lo, &o, embed_opt, NULL);
 
 	if (!r)

@@ -117,7 +117,7 @@ static int write_entry(struct cpio *c, struct archive_entry *ae, const struct la
 	if (strlen(e->path) > CPIO_NAME_MAX)
 		return fail(ENAMETOOLONG, "%s: name longer than the kernel unpacks (%d bytes)",
 			    e->path, CPIO_NAME_MAX);
-	if (t && t->type == ET_FILE) {
+	if (t && t->type == ET_FILE && !o->link_copies) {
 		int first;
 
 		ino = group_ino(g, ng, t, *next, &first);

@@ -21,6 +21,7 @@ struct cpio_write_opts {
 	int64_t epoch;
 	void (*progress)(uint64_t bytes);
 	size_t dropped_xattrs; /* out: entries whose xattrs were left out */
+	int link_copies;       /* hard links written as copies, each with its data */
 };
 
 int layer_write_cpio(const struct layer *l, struct cpio_write_opts *o, struct sink *s);

@@ -50,6 +50,37 @@ else
 	fail "podman loads the images" "$(timeout 60 podman load -i "$WORK/a.tar" 2>&1 | tail -n 2)"
 fi
 
+# The layered form: OUT carrying boot layers, packed with image --no-init.
+# podman (runc) with --cap-add SYS_ADMIN: tinyinit unpacks and stacks them
+# (a deletion included) and the payload runs without CAP_SYS_ADMIN.
+L=$B/examples/layered
+mkdir -p "$WORK/patch/etc"
+echo "patched" >"$WORK/patch/etc/motd" && touch "$WORK/patch/etc/.wh.secret"
+tar -C "$WORK/patch" -cf "$WORK/patch.tar" etc
+mk embed-lay embed -o "$WORK/lay" --layer "$L/00-base" --layer "$WORK/patch.tar" \
+	/bin/busybox sh -c 'cat /etc/motd; ls /etc; grep CapBnd /proc/self/status' &&
+	mk embed-lay-img image --no-init --tag "$TAG:lay" -o "$WORK/lay.tar" -- "$WORK/lay"
+expect_eq "a layered OUT packs as an image" 0 $?
+if timeout 120 podman load -i "$WORK/lay.tar" >/dev/null 2>&1; then
+	out=$(timeout 120 podman run --rm --cap-add SYS_ADMIN --network none "$TAG:lay" 2>&1)
+	rc=$?
+	expect_eq "podman --cap-add SYS_ADMIN: the layered OUT exits 0" 0 "$rc"
+	expect_match "... its layers are stacked (the later one wins)" "^patched" "$out"
+	if grep -qx secret <<<"$out" || ! grep -qx os-release <<<"$out"; then
+		fail "... the deletion applies, the rest of the base is there" "$out"
+	else
+		pass "... the deletion applies, the rest of the base is there"
+	fi
+	bnd=$(sed -n 's/^CapBnd:[[:space:]]*//p' <<<"$out")
+	expect_eq "... the payload runs without CAP_SYS_ADMIN" 0 \
+		"$([ -n "$bnd" ] && echo $((0x$bnd >> 21 & 1)))"
+	out=$(timeout 120 podman run --rm --network none "$TAG:lay" 2>&1)
+	expect_match "podman without SYS_ADMIN: one line naming the capability, exit 1" \
+		"^1 tinyinit: .*need CAP_SYS_ADMIN" "$? $out"
+else
+	fail "podman loads the layered image" "$(timeout 60 podman load -i "$WORK/lay.tar" 2>&1 | tail -n 2)"
+fi
+
 # docker
 if docker_up; then
 	docker_load "$WORK/a.tar" >/dev/null && docker_load "$WORK/b.tar" >/dev/null

@@ -2,7 +2,8 @@
  * trailer, the CRC, the newc walker) must accept or refuse any bytes
  * without reading outside them. The input is the whole file; when its CRC
  * does not match, the archive is walked anyway, so that the walker sees
- * every input and not only those with a right CRC. */
+ * every input and not only those with a right CRC. The entries are walked
+ * as the layered form's unpacker walks them (emb_next). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,6 +28,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (emb_find("fuzz", a, len, "hello", &off, &n) == 0 &&
 		    (off > len || n > len - off))
 			abort();
+		/* The layered form's unpacker walks with emb_next: every entry
+		 * it is given lies inside the archive, with a safe name. */
+		struct emb_ent e;
+		size_t pos = 0, last = 0;
+		int rc;
+		while ((rc = emb_next("fuzz", a, len, &pos, &e)) > 0) {
+			size_t sz = (size_t)e.f[EMB_SIZE];
+			if (pos <= last || pos > len || e.off > len || sz > len - e.off ||
+			    e.name < (const char *)a ||
+			    e.name + strlen(e.name) >= (const char *)a + len || e.name[0] == '/' ||
+			    strstr(e.name, "../") == e.name)
+				abort();
+			last = pos;
+		}
 	}
 	free(buf);
 	return 0;
