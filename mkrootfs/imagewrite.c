@@ -229,9 +229,13 @@ int image_write_multi(const struct image_out *o, const struct image_part *parts,
 		r = write_platform(&ot, o, &parts[p], &w[p]);
 	progress_end();
 	if (!r && n == 1) {
-		r = file_json(
-		    &ot, "index.json",
-		    annotate(oci_index(&w[0].md, o->full_name, o->tag), main->annotations));
+		json_t *ix = oci_index(&w[0].md, o->full_name, o->tag);
+
+		/* the descriptor says its platform, for consumers that select by it */
+		if (ix && parts[0].platform)
+			json_object_set_new(json_array_get(json_object_get(ix, "manifests"), 0),
+					    "platform", platform_json(parts[0].platform));
+		r = file_json(&ot, "index.json", annotate(ix, main->annotations));
 		if (!r)
 			r = file_json(
 			    &ot, "manifest.json",

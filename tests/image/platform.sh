@@ -53,6 +53,8 @@ expect_eq "mkrootfs image of an aarch64 payload" 0 $?
 config "$WORK/arm.tar"
 expect_eq "the config says linux/arm64/v8" "linux arm64 v8" \
 	"$(py "$WORK/config.json" 'j["os"]+" "+j["architecture"]+" "+j.get("variant","-")')"
+expect_eq "index.json's descriptor names the platform" "linux arm64 v8" \
+	"$(tar -xOf "$WORK/arm.tar" index.json | python3 -c 'import json,sys; p=json.load(sys.stdin)["manifests"][0]["platform"]; print(p["os"], p["architecture"], p.get("variant","-"))')"
 layer_file "$WORK/arm.tar" tinyinit >"$WORK/arm.tinyinit"
 expect_match "the image's /tinyinit is an aarch64 ELF" "ARM aarch64.*statically linked" "$(file -b "$WORK/arm.tinyinit")"
 expect_eq "the image's /tinyinit is build/aarch64/tinyinit" "$(sha256sum <"$A64/tinyinit")" "$(sha256sum <"$WORK/arm.tinyinit")"
