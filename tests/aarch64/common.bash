@@ -45,6 +45,7 @@ EMU_LIMIT["...each of them, in order"]=$rtsig
 EMU_LIMIT["a subreaper forwards 34 and 33 (exit 0)"]=$subreaper
 EMU_LIMIT["SIGPIPE from tinyinit's own stderr is not forwarded (payload exits 4)"]=$subreaper
 EMU_LIMIT["a subreaper in the host's mount namespace assembles in its own"]=$subreaper
+EMU_LIMIT["without a pid namespace, /proc/PID/root reaches the host"]=$subreaper
 EMU_LIMIT["missing program is named"]=$vfork
 EMU_LIMIT["...named: expected 'tinyinit: cannot run /no/such/payload"]=$vfork
 EMU_LIMIT["500 layers assemble"]=$newmount
