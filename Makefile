@@ -46,7 +46,7 @@ A64           := $(B)/aarch64
 A64_BUDGET    := 36864
 A64_EXAMPLES  := $(EXAMPLES:%=$(A64)/examples/%)
 A64_TEST_BINS := $(A64)/tests/sigexec $(A64)/tests/orphans $(A64)/tests/rootcheck $(A64)/tests/crash
-ALL           += $(A64)/tinyinit $(A64_EXAMPLES)
+ALL           += $(A64)/tinyinit $(A64)/tinyinit-net $(A64_EXAMPLES) $(A64)/examples/httpd
 TEST_BINS     += $(A64_TEST_BINS)
 
 .PHONY: all build-all test-bins fuzz deps demo check test bench size install uninstall clean format examples
@@ -95,6 +95,14 @@ $(B)/tinyinit-net: $(INIT_SRCS) $(INIT_HDRS) Makefile
 $(A64)/tinyinit: $(INIT_SRCS) $(INIT_HDRS) Makefile scripts/aarch64-musl-gcc.specs
 	@mkdir -p $(A64)
 	$(A64CC) $(INIT_CFLAGS) -flto $(INIT_LDFLAGS) -o $@.tmp $(INIT_SRCS)
+	llvm-objcopy-14 --strip-all --remove-section=.comment --strip-sections $@.tmp
+	@mv $@.tmp $@
+
+# The aarch64 network build: an aarch64 appliance's /init (mkrootfs initramfs
+# --net of an aarch64 payload); the aarch64 budget.
+$(A64)/tinyinit-net: $(INIT_SRCS) $(INIT_HDRS) Makefile scripts/aarch64-musl-gcc.specs
+	@mkdir -p $(A64)
+	$(A64CC) $(INIT_CFLAGS) -DTINYINIT_NET -flto $(INIT_LDFLAGS) -o $@.tmp $(INIT_SRCS)
 	llvm-objcopy-14 --strip-all --remove-section=.comment --strip-sections $@.tmp
 	@mv $@.tmp $@
 
@@ -175,7 +183,7 @@ bench: deps
 	@$(MAKE) --no-print-directory all bench-bins
 	@bench/run
 
-size: $(B)/tinyinit $(B)/tinyinit-net $(A64)/tinyinit
+size: $(B)/tinyinit $(B)/tinyinit-net $(A64)/tinyinit $(A64)/tinyinit-net
 	@s=$$(stat -c %s $(B)/tinyinit); \
 	echo "tinyinit: $$s bytes (budget $(INIT_BUDGET), $$((s * 100 / $(INIT_BUDGET)))% used)"
 	@echo "sections (of the unstripped twin $(B)/tinyinit.full; the file has no section headers):"
@@ -186,6 +194,8 @@ size: $(B)/tinyinit $(B)/tinyinit-net $(A64)/tinyinit
 	echo "tinyinit-net (network build): $$s bytes (budget $(INIT_BUDGET), $$((s * 100 / $(INIT_BUDGET)))% used)"
 	@s=$$(stat -c %s $(A64)/tinyinit); \
 	echo "tinyinit (aarch64): $$s bytes (budget $(A64_BUDGET), $$((s * 100 / $(A64_BUDGET)))% used)"
+	@s=$$(stat -c %s $(A64)/tinyinit-net); \
+	echo "tinyinit-net (aarch64 network build): $$s bytes (budget $(A64_BUDGET), $$((s * 100 / $(A64_BUDGET)))% used)"
 
 # Every tinyinit built goes to $(PREFIX)/lib/tinyinit/<arch>/ (uname -m's name),
 # where mkrootfs looks for the one of a payload's architecture; the host's

@@ -64,3 +64,74 @@ mkinit layered --modules overlay --modules-dir "$MODS" --layer "$L/00-base" --la
 out=$("$RUN" --arch sparc "$WORK/hello.img" 2>&1); rc=$?
 expect_eq "--arch sparc: usage error 2" 2 "$rc"
 expect_match "--arch sparc: named" "^qemu/run: --arch: 'sparc' is not x86_64 or aarch64" "$out"
+
+# An aarch64 appliance (issue 12: the appliance network as on x86-64): examples/httpd built for
+# aarch64 under `mkrootfs initramfs --net` with no --init (mkrootfs takes build/aarch64/tinyinit-net
+# for the aarch64 payload), booted by qemu/run --forward on virt with virtio-net-pci; the host
+# fetches a file of the boot layer, over the user-mode network's static ip= and over DHCP.
+free_port() {
+	local p
+	for p in $(shuf -i 20000-60000 -n 50); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
+	done
+	return 1
+}
+get() { # PORT PATH: the body of http://127.0.0.1:PORT/PATH (a few tries)
+	local i
+	for i in 1 2 3 4 5; do
+		curl -sf -m 10 "http://127.0.0.1:$1$2" && return 0
+		sleep 1
+	done
+	return 1
+}
+# serve NAME PORT [qemu/run options]: boots $WORK/NAME.img in the background (vmpid) and waits up to
+# 240 s for "httpd: serving"; stopped by stop.
+serve() {
+	local name=$1 port=$2
+	shift 2
+	vmout=$WORK/$name.$port.out
+	"$RUN" --timeout 240 --forward "$port:8080" "$WORK/$name.img" "$@" >"$vmout" 2>&1 &
+	vmpid=$!
+	wait_for "$vmout" "httpd: serving" 2400 || { fail "$name: the service starts" "$(tail -n 5 "$vmout")"; return 1; }
+}
+# stop: SIGTERM to qemu/run. The virt machine has no keyboard, so Ctrl-Alt-Del reaches nobody and
+# qemu/run ends QEMU after --stop-timeout (124), as README and qemu/run --help say.
+stop() {
+	local n=900
+	kill -TERM "$vmpid" 2>/dev/null
+	while kill -0 "$vmpid" 2>/dev/null && [ $n -gt 0 ]; do
+		sleep 0.1
+		n=$((n - 1))
+	done
+	[ $n -gt 0 ] || kill -KILL "$vmpid" 2>/dev/null
+	wait "$vmpid"
+	rc=$?
+	out=$(tr -d '\r' <"$vmout")
+}
+mkdir -p "$WORK/webroot/srv"
+echo "hello from an aarch64 appliance" >"$WORK/webroot/srv/index.html"
+unset MKROOTFS_TINYINIT
+if "$MK" initramfs --net --modules overlay --modules-dir "$MODS" --layer "$WORK/webroot" --as /bin/httpd \
+	-o "$WORK/web.img" -- "$A64/examples/httpd" --port 8080 / >"$WORK/web.mk" 2>&1; then
+	expect_eq "aarch64 initramfs --net: /init is the aarch64 tinyinit-net" "" \
+		"$(zcat "$WORK/web.img" | (cd "$WORK" && cpio -i --quiet --to-stdout init 2>/dev/null) | cmp - "$A64/tinyinit-net" 2>&1)"
+	port=$(free_port)
+	serve web "$port" --stop-timeout 3 && {
+		expect_eq "aarch64 appliance, qemu/run's static ip=: the host reaches the service" \
+			"hello from an aarch64 appliance" "$(get "$port" /srv/index.html)"
+		route=$(get "$port" /proc/net/route | awk '$2 == "00000000" {print $1, $3}')
+		expect_eq "...the default route via 10.0.2.2 on eth0" "eth0 0202000A" "$route"
+		stop
+		expect_eq "...SIGTERM to qemu/run: no keyboard on virt, QEMU ended after --stop-timeout (124)" 124 "$rc"
+	}
+	port=$(free_port)
+	serve web "$port" --stop-timeout 3 --append "ip=dhcp" && {
+		expect_eq "aarch64 appliance, ip=dhcp: the host reaches the service" \
+			"hello from an aarch64 appliance" "$(get "$port" /srv/index.html)"
+		stop
+		expect_match "...the lease is one console line" \
+			"^tinyinit: dhcp: 10.0.2.15/255.255.255.0 via 10.0.2.2 on eth0, lease [0-9]+ s" "$out"
+	}
+else
+	fail "aarch64 initramfs --net of examples/httpd" "$(cat "$WORK/web.mk")"
+fi
