@@ -119,6 +119,13 @@ void net_setup(void)
 	if (!rc && ic.mode && ioctl(fd, SIOCGIFINDEX, &r) < 0)
 		rc = failure(errno, "ip=: interface %s", ic.dev[0] ? ic.dev : "other than lo");
 	idx = r.ifr_ifindex;
+	/* An address already there: configured before /init (the kernel's own
+	 * ip=, whose CONFIG_IP_PNP then keeps ip= from init's environment, or
+	 * anything else): left as it is, never configured twice. */
+	if (!rc && ic.mode && ioctl(fd, SIOCGIFADDR, &r) == 0) {
+		say("ip=: %s already has an address: left as it is", ic.dev);
+		rc = 1;
+	}
 	if (!rc && ic.mode && nl(RTM_NEWLINK, idx, 0, 0))
 		rc = 1; /* reported */
 	if (!rc && ic.mode == IPC_DHCP && (rc = dhcp_run(fd, &r, &ic)) == 0)
