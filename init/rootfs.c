@@ -75,6 +75,8 @@ static int stack(const struct config *c)
 		if (!rc && ls.del[i] && i > 0) { /* deletions in the bottom layer hide nothing */
 			fmt_buf(name, sizeof name, "d%d", i);
 			rc = deletions_build(name, ls.del[i], ls.del_len[i]);
+			/* built: the list's memory goes back (review P2-25) */
+			syscall(SYS_munmap, ls.del[i], ls.del_len[i]);
 			len += fmt_buf(opts + len, sizeof opts - len, "%s:", name);
 		}
 	}

@@ -73,6 +73,8 @@ static void load_modules(void)
 			LOG(1, "loaded module %s", p);
 		if (fd >= 0)
 			close(fd);
+		/* loaded or not, its file in the initramfs (RAM) goes (review P2-25) */
+		unlink(path);
 	}
 }
 

@@ -131,6 +131,15 @@ mkinit orphans --add "$WORK/orph/bin/zombies:/bin/zombies" --as /bin/busybox /bi
 	expect_eq "orphans: status 0" 0 "$rc"
 }
 
+# --- loaded modules leave the initramfs's RAM (review P2-25) ---------------------
+mkinit modfree --modules overlay --kernel-release "$KREL" --as /bin/busybox /bin/busybox sh -c \
+	'echo modules: $(/bin/busybox ls /modules); /bin/busybox grep -c "^overlay " /proc/modules' && {
+	boot modfree
+	expect_eq "modfree: status 0" 0 "$rc"
+	expect_match "a loaded module's file is gone from /modules (its RAM back)" "^modules: order$" "$out"
+	expect_match "...and the module is loaded" "^1$" "$out"
+}
+
 # --- a persistent upper on a disk ----------------------------------------------
 truncate -s 64M "$WORK/disk.img" && mkfs.ext4 -q -F "$WORK/disk.img"
 mods=overlay,virtio_blk,virtio_pci
