@@ -141,9 +141,9 @@ static int check_init(const struct entry *e)
 
 	if (e->src != SRC_DISK || e->size < EMB_TRAILER_SIZE)
 		return 0;
-	fd = open(e->disk, O_RDONLY | O_CLOEXEC);
+	fd = entry_open_disk(e);
 	if (fd < 0)
-		return fail(errno, "%s: %s", e->disk, strerror(errno));
+		return fd;
 	ssize_t n = pread(fd, t, sizeof t, (off_t)(e->size - EMB_TRAILER_SIZE));
 	close(fd);
 	if (n == sizeof t && memcmp(t, EMB_MAGIC, EMB_MAGIC_LEN) == 0)

@@ -33,13 +33,13 @@ static int keep_xattr(const char *name)
 	       strcmp(name, "security.capability") == 0;
 }
 
-/* Reads the xattrs of DISK into E; notes overlay's opaque and whiteout
- * marks. */
-static int read_xattrs(struct walk *w, const char *disk, struct entry *e, int *opaque,
+/* Reads the xattrs of the file open as FD (shown as DISK) into E; notes
+ * overlay's opaque and whiteout marks. */
+static int read_xattrs(struct walk *w, int fd, const char *disk, struct entry *e, int *opaque,
 		       int *whiteout)
 {
 	char *names = NULL, *n;
-	ssize_t len = llistxattr(disk, NULL, 0);
+	ssize_t len = flistxattr(fd, NULL, 0);
 	int r = 0;
 
 	if (len <= 0)
@@ -47,7 +47,7 @@ static int read_xattrs(struct walk *w, const char *disk, struct entry *e, int *o
 	names = malloc((size_t)len);
 	if (!names)
 		return -ENOMEM;
-	len = llistxattr(disk, names, (size_t)len);
+	len = flistxattr(fd, names, (size_t)len);
 	for (n = names; len > 0 && n < names + len && !r; n += strlen(n) + 1) {
 		int ov = whiteout_is_overlay_xattr(n);
 		char val[256], *big = NULL;
@@ -55,11 +55,11 @@ static int read_xattrs(struct walk *w, const char *disk, struct entry *e, int *o
 
 		if (!ov && !keep_xattr(n))
 			continue;
-		vl = lgetxattr(disk, n, val, sizeof val);
+		vl = fgetxattr(fd, n, val, sizeof val);
 		if (vl < 0 && errno == ERANGE) {
-			vl = lgetxattr(disk, n, NULL, 0);
+			vl = fgetxattr(fd, n, NULL, 0);
 			big = vl > 0 ? malloc((size_t)vl) : NULL;
-			vl = big ? lgetxattr(disk, n, big, (size_t)vl) : -1;
+			vl = big ? fgetxattr(fd, n, big, (size_t)vl) : -1;
 		}
 		if (vl < 0) {
 			free(big);
@@ -121,18 +121,37 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int walk(struct walk *w, const char *disk, const char *path, const struct stat *st);
+/* The walk is relative to directory descriptors: each entry is looked at
+ * with fstatat(AT_SYMLINK_NOFOLLOW) in its parent's descriptor, and files
+ * and directories are opened there with O_NOFOLLOW and checked to be what
+ * fstatat saw (device and inode), so a live tree (a running container's
+ * upper) whose directory is swapped for a symbolic link while it is read
+ * never leads the walk, or the xattrs and data read later, outside it
+ * (entry_open_disk refuses any link on a file's path at write time). */
+static int walk(struct walk *w, int dirfd, const char *name, const char *disk, const char *path,
+		const struct stat *st);
 
-static int walk_children(struct walk *w, const char *disk, const char *path)
+static int changed(struct walk *w, const char *disk)
 {
-	DIR *d = opendir(disk);
+	return fail(EIO, "%s: %s: changed while being read (replaced by another file or a link)",
+		    w->display, disk);
+}
+
+static int walk_children(struct walk *w, int fd, const char *disk, const char *path)
+{
+	int dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
 	struct dirent *de;
 	char **names = NULL;
 	size_t n = 0, cap = 0;
 	int r = 0;
 
-	if (!d)
-		return fail(errno, "%s: %s: %s", w->display, disk, strerror(errno));
+	if (!d) {
+		r = fail(errno, "%s: %s: %s", w->display, disk, strerror(errno));
+		if (dfd >= 0)
+			close(dfd);
+		return r;
+	}
 	while ((de = readdir(d))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
@@ -160,10 +179,10 @@ static int walk_children(struct walk *w, const char *disk, const char *path)
 
 		if (!cd || !cp)
 			r = -ENOMEM;
-		else if (lstat(cd, &cst) < 0)
+		else if (fstatat(fd, names[i], &cst, AT_SYMLINK_NOFOLLOW) < 0)
 			r = fail(errno, "%s: %s: %s", w->display, cd, strerror(errno));
 		else
-			r = walk(w, cd, cp, &cst);
+			r = walk(w, fd, names[i], cd, cp, &cst);
 		free(cd);
 		free(cp);
 	}
@@ -173,11 +192,12 @@ static int walk_children(struct walk *w, const char *disk, const char *path)
 	return r;
 }
 
-static int walk(struct walk *w, const char *disk, const char *path, const struct stat *st)
+static int walk(struct walk *w, int dirfd, const char *name, const char *disk, const char *path,
+		const struct stat *st)
 {
 	struct entry *e;
 	const char *target;
-	int opaque = 0, whiteout = 0, r;
+	int opaque = 0, whiteout = 0, fd = -1, r = 0;
 	enum etype t;
 
 	switch (st->st_mode & S_IFMT) {
@@ -191,14 +211,35 @@ static int walk(struct walk *w, const char *disk, const char *path, const struct
 	}
 	if ((w->flags & DIR_OVERLAY) && whiteout_is_overlay_dev(st))
 		t = ET_WHITEOUT;
+	if (t == ET_FILE || t == ET_DIR) {
+		struct stat fst;
+
+		fd = openat(dirfd, name,
+			    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC |
+				(t == ET_DIR ? O_DIRECTORY : 0));
+		if (fd < 0 && (errno == ELOOP || errno == ENOTDIR))
+			return changed(w, disk);
+		if (fd < 0)
+			return fail(errno, "%s: %s: %s", w->display, disk, strerror(errno));
+		if (fstat(fd, &fst) < 0 || fst.st_dev != st->st_dev || fst.st_ino != st->st_ino) {
+			close(fd);
+			return changed(w, disk);
+		}
+	}
 	e = entry_new(path[0] ? path : ".", t);
-	if (!e)
+	if (!e) {
+		if (fd >= 0)
+			close(fd);
 		return -ENOMEM;
+	}
 	e->mode = st->st_mode & 07777;
 	e->uid = st->st_uid;
 	e->gid = st->st_gid;
 	e->mtime = st->st_mtime;
-	r = t == ET_WHITEOUT ? 0 : read_xattrs(w, disk, e, &opaque, &whiteout);
+	/* xattrs: only files and directories carry the ones kept (user.*,
+	 * security.capability, overlay's marks) */
+	if (fd >= 0)
+		r = read_xattrs(w, fd, disk, e, &opaque, &whiteout);
 	if (!r && whiteout && t == ET_FILE)
 		e->type = t = ET_WHITEOUT;
 	if (!r && t == ET_FILE) {
@@ -210,19 +251,22 @@ static int walk(struct walk *w, const char *disk, const char *path, const struct
 		} else if (!r) {
 			e->size = (uint64_t)st->st_size;
 			e->src = SRC_DISK;
-			e->disk = realpath(disk, NULL);
-			r = e->disk ? 0
-				    : fail(errno, "%s: %s: %s", w->display, disk, strerror(errno));
+			e->ddev = st->st_dev;
+			e->dino = st->st_ino;
+			e->disk = strdup(disk); /* no link in it: checked again at open */
+			r = e->disk ? 0 : -ENOMEM;
 		}
 	} else if (!r && (t == ET_CHAR || t == ET_BLOCK)) {
 		e->rmajor = major(st->st_rdev);
 		e->rminor = minor(st->st_rdev);
 	} else if (!r && t == ET_SYMLINK) {
 		char buf[4096];
-		ssize_t n = readlink(disk, buf, sizeof buf - 1);
+		ssize_t n = readlinkat(dirfd, name, buf, sizeof buf - 1);
 
 		if (n < 0)
-			r = fail(errno, "%s: %s: %s", w->display, disk, strerror(errno));
+			r = errno == EINVAL
+				? changed(w, disk)
+				: fail(errno, "%s: %s: %s", w->display, disk, strerror(errno));
 		else {
 			buf[n] = 0;
 			e->link = strdup(buf);
@@ -231,6 +275,8 @@ static int walk(struct walk *w, const char *disk, const char *path, const struct
 	}
 	if (r) {
 		entry_free(e);
+		if (fd >= 0)
+			close(fd);
 		return r;
 	}
 	r = add(w, e);
@@ -239,7 +285,9 @@ static int walk(struct walk *w, const char *disk, const char *path, const struct
 		r = e ? add(w, e) : -ENOMEM;
 	}
 	if (!r && t == ET_DIR)
-		r = walk_children(w, disk, path);
+		r = walk_children(w, fd, disk, path);
+	if (fd >= 0)
+		close(fd);
 	return r;
 }
 
@@ -251,11 +299,23 @@ int input_dir(const char *display, const char *dir, const char *prefix, struct l
 
 	w.laflags = LA_ABS_OK | (flags & DIR_OVERLAY ? LA_OCI_WHITEOUTS : 0) |
 		    (flags & DIR_MERGE ? LA_MERGE_DIRS : 0);
-	if (lstat(dir, &st) < 0)
+	/* the tree's own path, without links: every path below it is built
+	 * from it and the names the walk read */
+	char *real = realpath(dir, NULL);
+
+	if (!real)
 		return fail(errno, "%s: %s", display, strerror(errno));
-	if (!S_ISDIR(st.st_mode))
+	if (lstat(real, &st) < 0) {
+		r = fail(errno, "%s: %s", display, strerror(errno));
+		free(real);
+		return r;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		free(real);
 		return fail(ENOTDIR, "%s: not a directory", display);
-	r = walk(&w, dir, prefix, &st);
+	}
+	r = walk(&w, AT_FDCWD, real, real, prefix, &st);
+	free(real);
 	for (size_t i = 0; i < w.nseen; i++)
 		free(w.seen[i].path);
 	free(w.seen);
@@ -280,6 +340,8 @@ int input_file(const char *src, const char *dst, int mode, struct layer *l)
 	e->mtime = st.st_mtime;
 	e->size = (uint64_t)st.st_size;
 	e->src = SRC_DISK;
+	e->ddev = st.st_dev;
+	e->dino = st.st_ino;
 	e->disk = realpath(src, NULL);
 	if (!e->disk) {
 		entry_free(e);

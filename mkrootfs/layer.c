@@ -1,6 +1,9 @@
 /* The layer model: entries, lookup by path, and the checks every entry
  * passes on its way in. */
 #include <errno.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/openat2.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -590,6 +593,36 @@ int spill_write(const void *buf, size_t len, off_t *off)
 	int r = spill_append_begin(off);
 
 	return r ? r : spill_append(buf, len);
+}
+
+int entry_open_disk(const struct entry *e)
+{
+	struct open_how how = {.flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+			       .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+	struct stat st;
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, e->disk, &how, sizeof how);
+
+	if (fd < 0 && errno == ENOSYS) /* kernels before 5.6: the last component only */
+		fd = open(e->disk, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0 && errno == ELOOP)
+		return fail(ELOOP,
+			    "%s: a symbolic link is on its path now (the tree changed "
+			    "after it was read); not followed",
+			    e->disk);
+	if (fd < 0)
+		return fail(errno, "%s: %s", e->disk, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (e->dino && (st.st_dev != e->ddev || st.st_ino != e->dino))) {
+		close(fd);
+		return fail(EIO,
+			    "%s: not the file it was when the tree was read (the tree changed)",
+			    e->disk);
+	}
+	if ((uint64_t)st.st_size != e->size) {
+		close(fd);
+		return fail(EIO, "%s: changed size while being read", e->disk);
+	}
+	return fd;
 }
 
 int entry_read(const struct entry *e, int diskfd, void *buf, size_t n, uint64_t off)

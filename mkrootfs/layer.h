@@ -45,7 +45,9 @@ struct entry {
 	struct xattr *xattrs; /* sorted by name */
 	size_t nxattrs;
 	enum srckind src;
-	char *disk;
+	char *disk; /* SRC_DISK: a path with no symbolic link in it (see entry_open_disk) */
+	dev_t ddev; /* SRC_DISK: the file's identity when it was read, or 0 */
+	ino_t dino;
 	off_t spill_off; /* SRC_SPILL, SRC_FILE: where the data starts */
 	int datafd;	 /* SRC_FILE: the input it lies in (open while the input is) */
 	unsigned char *mem;
@@ -126,6 +128,12 @@ uint64_t spill_peak(void);
 
 /* Reads N bytes of E's data at OFF into BUF; DISKFD is an open fd for
  * SRC_DISK entries (-1 otherwise). */
+/* Opens the file of a SRC_DISK entry for reading: no symbolic link may be on
+ * its path (openat2 RESOLVE_NO_SYMLINKS: a directory of a live tree swapped
+ * for a link since the walk is refused, never followed), it must still be a
+ * regular file, the same one the walk saw (device and inode), of the size it
+ * had. Returns the descriptor or a negative errno with the reason. */
+int entry_open_disk(const struct entry *e);
 int entry_read(const struct entry *e, int diskfd, void *buf, size_t n, uint64_t off);
 
 #endif

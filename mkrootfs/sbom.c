@@ -66,8 +66,8 @@ static int hash_entry(struct fsum *f)
 	if (!c256 || !c1 || !EVP_DigestInit_ex(c256, EVP_sha256(), NULL) ||
 	    !EVP_DigestInit_ex(c1, EVP_sha1(), NULL))
 		r = fail(ENOMEM, "sbom: no digest context");
-	if (!r && e->src == SRC_DISK && (fd = open(e->disk, O_RDONLY | O_CLOEXEC)) < 0)
-		r = fail(errno, "%s: %s", e->disk, strerror(errno));
+	if (!r && e->src == SRC_DISK && (fd = entry_open_disk(e)) < 0)
+		r = fd;
 	for (uint64_t off = 0; !r && off < e->size;) {
 		size_t n = e->size - off < sizeof buf ? (size_t)(e->size - off) : sizeof buf;
 

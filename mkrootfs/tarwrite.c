@@ -287,17 +287,8 @@ int entry_write_data(const struct entry *e, struct sink *s, void (*progress)(uin
 
 	if (!buf && !(buf = malloc(bsz)))
 		return -ENOMEM;
-	if (e->src == SRC_DISK) {
-		struct stat st;
-
-		fd = open(e->disk, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			return fail(errno, "%s: %s", e->disk, strerror(errno));
-		if (fstat(fd, &st) == 0 && (uint64_t)st.st_size != e->size) {
-			close(fd);
-			return fail(EIO, "%s: changed size while being read", e->disk);
-		}
-	}
+	if (e->src == SRC_DISK && (fd = entry_open_disk(e)) < 0)
+		return fd;
 	while (off < e->size && !r) {
 		size_t n = e->size - off < bsz ? (size_t)(e->size - off) : bsz;
 

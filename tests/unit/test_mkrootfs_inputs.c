@@ -14,7 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 /* the project's headers first: cmocka defines a fail() macro */
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "elfinfo.h"
+#include "input.h"
 #include "err.h"
 #include "layer.h"
 #include "plan.h"
@@ -215,12 +221,82 @@ static void test_empty_layer(void **st)
 	layer_free(l);
 }
 
+/* The directory walk and entry_open_disk on a tree changed after it was read
+ * (review P1-9): a directory swapped for a link out of the tree, a file
+ * replaced by another of the same size. */
+static void put_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_live_tree(void **st)
+{
+	(void)st;
+	char root[] = "/tmp/mkrootfs-unit-XXXXXX", p[256], q[256];
+	assert_non_null(mkdtemp(root));
+	snprintf(p, sizeof p, "%s/tree", root);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof p, "%s/tree/d", root);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof p, "%s/tree/d/f", root);
+	put_file(p, "inside\n");
+	snprintf(p, sizeof p, "%s/out", root);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof p, "%s/out/f", root);
+	put_file(p, "SECRET\n");
+
+	struct layer *l = layer_new("tree");
+	snprintf(p, sizeof p, "%s/tree", root);
+	assert_int_equal(input_dir("tree", p, "", l, DIR_OVERLAY), 0);
+	const struct entry *e = layer_find(l, "d/f");
+	assert_non_null(e);
+	assert_int_equal(e->src, SRC_DISK);
+	int fd = entry_open_disk(e);
+	assert_true(fd >= 0);
+	close(fd);
+
+	/* d becomes a link to out/ (same name, same size inside): refused */
+	snprintf(p, sizeof p, "%s/tree/d", root);
+	snprintf(q, sizeof q, "%s/tree/d.real", root);
+	assert_int_equal(rename(p, q), 0);
+	snprintf(q, sizeof q, "%s/out", root);
+	assert_int_equal(symlink(q, p), 0);
+	assert_int_equal(entry_open_disk(e), -ELOOP);
+	assert_non_null(strstr(err_text(), "a symbolic link is on its path now"));
+	/* ...and a walk of the tree as it is now does not go out of it */
+	struct layer *l2 = layer_new("tree");
+	snprintf(p, sizeof p, "%s/tree", root);
+	assert_int_equal(input_dir("tree", p, "", l2, DIR_OVERLAY), 0);
+	assert_null(layer_find(l2, "d/f"));
+	layer_free(l2);
+
+	/* d back, f replaced by another file of the same size: refused */
+	snprintf(p, sizeof p, "%s/tree/d", root);
+	assert_int_equal(unlink(p), 0);
+	snprintf(q, sizeof q, "%s/tree/d.real", root);
+	assert_int_equal(rename(q, p), 0);
+	snprintf(p, sizeof p, "%s/tree/d/f.new", root);
+	put_file(p, "change\n");
+	snprintf(q, sizeof q, "%s/tree/d/f", root);
+	assert_int_equal(rename(p, q), 0);
+	assert_int_equal(entry_open_disk(e), -EIO);
+	assert_non_null(strstr(err_text(), "not the file it was"));
+	layer_free(l);
+
+	char cmd[300];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", root);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_empty_layer),	    cmocka_unit_test(test_elf_good),
 	    cmocka_unit_test(test_elf_two_interps), cmocka_unit_test(test_elf_needed_limits),
-	    cmocka_unit_test(test_add_spec),
+	    cmocka_unit_test(test_add_spec),	    cmocka_unit_test(test_live_tree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
