@@ -8,11 +8,12 @@
 
 #include "config.h"
 
-/* Checks the trailer of FILE (SIZE bytes) and the CRC of its archive.
+/* Checks the trailer of FILE (SIZE bytes) and the CRC of its archive, read
+ * from FD (the same file) when FD >= 0, else from FILE (pure: the fuzzer).
  * Returns 0 with *ARCH and *LEN set, 1 when there is no trailer, or a failure
  * (message in errmsg, naming NAME). */
-int emb_verify(const char *name, const unsigned char *file, size_t size, const unsigned char **arch,
-	       size_t *len);
+int emb_verify(const char *name, int fd, const unsigned char *file, size_t size,
+	       const unsigned char **arch, size_t *len);
 
 /* One entry of the archive: its name (relative, no ".." component), where
  * its data starts (from the archive's start) and the 13 numbers of its

@@ -96,7 +96,7 @@ int embedded_config(struct config *c, int argc, char **argv)
 	size_t size = xstat(fd, "", &st, 0) < 0 ? 0 : (size_t)st.st_size;
 	unsigned char *map = (unsigned char *)syscall(SYS_mmap, 0, size, PROT_READ,
 						      MAP_PRIVATE | MAP_POPULATE, fd, 0);
-	rc = map == MAP_FAILED ? 1 : emb_verify(name, map, size, &a, &alen);
+	rc = map == MAP_FAILED ? 1 : emb_verify(name, fd, map, size, &a, &alen);
 	if (!rc)
 		rc = emb_find(name, a, alen, EMB_ARGS, &off, &n);
 	if (!rc && n < INIT_ARGS_MAX) {

@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len, off, n;
 
 	memcpy(buf, data, size);
-	if (emb_verify("fuzz", buf, size, &a, &len) == 0 ||
+	if (emb_verify("fuzz", -1, buf, size, &a, &len) == 0 ||
 	    (size >= EMB_TRAILER_SIZE && (a = buf, len = size - EMB_TRAILER_SIZE, 1))) {
 		if (emb_find("fuzz", a, len, EMB_ARGS, &off, &n) == 0 &&
 		    (off > len || n > len - off))
