@@ -104,6 +104,30 @@ expect_eq "an init that sleeps forever times out with 124" 124 "$rc"
 expect_match "the timeout is reported" "timeout: no payload status within 30 s" "$err"
 expect_match "the console was streamed before the timeout" "^sleeping forever$" "$out"
 
+# qemu/run killed outright (SIGKILL: no trap runs) leaves nothing behind:
+# QEMU dies with it (parent-death signal) and no helper process is left.
+"$RUN" --timeout 60 "$WORK/forever.cpio" >"$WORK/killed.out" 2>&1 &
+runpid=$!
+n=0
+while ! grep -q "sleeping forever" "$WORK/killed.out" 2>/dev/null && [ $n -lt 600 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+kids=$(pgrep -P "$runpid" | tr '\n' ' ')
+expect_match "SIGKILL: qemu/run has QEMU as a child while the guest runs" "[0-9]" "$kids"
+kill -KILL "$runpid"
+wait "$runpid" 2>/dev/null
+n=0
+left=$kids
+while [ -n "$left" ] && [ $n -lt 50 ]; do
+	left=""
+	for k in $kids; do kill -0 "$k" 2>/dev/null && left+="$k "; done
+	sleep 0.1
+	n=$((n + 1))
+done
+expect_eq "SIGKILL to qemu/run: none of its children is left" "" "$left"
+for k in $left; do kill -KILL "$k" 2>/dev/null; done
+
 # --- the kernel never reaches the payload -------------------------------------
 initramfs noinit
 boot noinit
