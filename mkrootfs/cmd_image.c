@@ -117,12 +117,12 @@ static int image_opt(void *ctx, int c, const char *arg)
 		if (!strchr(arg, '=') || arg[0] == '=')
 			return fail(EINVAL, "--label %s: use K=V", arg);
 		return strlist_add(&o->spec.labels, arg);
-	case O_STOP: o->spec.stop_signal = arg; return 0;
+	case O_STOP: o->spec.stop_signal = arg; return utf8_arg("--stop-signal", arg);
 	case O_COMP: return compression_parse(arg, 0, &o->comp);
 	case O_ANN: return meta_add_annotation(&o->meta, arg);
-	case O_SRC: o->meta.source = arg; return 0;
-	case O_REV: o->meta.revision = arg; return 0;
-	case O_VER: o->meta.version = arg; return 0;
+	case O_SRC: o->meta.source = arg; return utf8_arg("--source", arg);
+	case O_REV: o->meta.revision = arg; return utf8_arg("--revision", arg);
+	case O_VER: o->meta.version = arg; return utf8_arg("--version", arg);
 	case O_SBOM: o->meta.sbom = arg; return 0;
 	case O_PPAYLOAD: return strlist_add(&o->ppayloads, arg);
 	case 'h': usage_image(); exit(0);

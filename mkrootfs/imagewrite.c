@@ -177,6 +177,8 @@ static int write_platform(struct outtar *ot, const struct image_out *o,
 	spec->created_by = w->by;
 	spec->history = w->hist;
 	if (!r)
+		r = oci_check_spec(spec);
+	if (!r)
 		r = blob_json(ot, oci_config(spec), MT_CONFIG, &cd, w->chex);
 	if (!r)
 		r = blob_json(ot, annotate(oci_manifest(&cd, w->ld, n), spec->annotations),

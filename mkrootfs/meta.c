@@ -10,6 +10,8 @@ int meta_add_annotation(struct image_meta *m, const char *arg)
 {
 	if (!strchr(arg, '=') || arg[0] == '=')
 		return fail(EINVAL, "--annotation %s: use K=V", arg);
+	if (utf8_arg("--annotation", arg))
+		return -EILSEQ;
 	return strlist_add(&m->annotations, arg);
 }
 

@@ -39,6 +39,60 @@ void rfc3339(int64_t epoch, char out[32])
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* jansson holds UTF-8 only: json_string() of anything else is NULL, and the
+ * member it was meant for silently missing (a Cmd without an argument). */
+static int utf8_ok(const char *s)
+{
+	json_t *t = json_string(s);
+
+	json_decref(t);
+	return t != NULL;
+}
+
+/* S with every byte that is not printable ASCII as '?': for messages and for
+ * history text made from host paths. */
+static char *ascii(const char *s)
+{
+	char *c = strdup(s);
+
+	for (char *p = c; p && *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			*p = '?';
+	return c;
+}
+
+int utf8_arg(const char *what, const char *s)
+{
+	char *shown;
+	int r;
+
+	if (!s || utf8_ok(s))
+		return 0;
+	shown = ascii(s);
+	r = fail(EILSEQ, "%s %s: not valid UTF-8 (image JSON holds UTF-8 text only)", what,
+		 shown ? shown : "");
+	free(shown);
+	return r;
+}
+
+int oci_check_spec(const struct image_spec *s)
+{
+	const struct strlist *l[] = {&s->entrypoint, &s->cmd, &s->env, &s->labels};
+	const char *what[] = {"entrypoint word", "argument", "--env", "--label"};
+	int r = 0;
+
+	for (size_t i = 0; i < 4 && !r; i++)
+		for (size_t j = 0; j < l[i]->n && !r; j++)
+			r = utf8_arg(what[i], l[i]->v[j]);
+	if (!r)
+		r = utf8_arg("--workdir", s->workdir);
+	if (!r)
+		r = utf8_arg("--user", s->user);
+	if (!r)
+		r = utf8_arg("--stop-signal", s->stop_signal);
+	return r;
+}
+
 static json_t *str_array(const struct strlist *l)
 {
 	json_t *a = json_array();
@@ -155,7 +209,14 @@ json_t *oci_config(const struct image_spec *s)
 		json_decref(kept);
 		h = json_object();
 		json_object_set_new(h, "created", json_string(when));
-		json_object_set_new(h, "created_by", json_string(s->created_by[i]));
+		if (utf8_ok(s->created_by[i])) {
+			json_object_set_new(h, "created_by", json_string(s->created_by[i]));
+		} else { /* a host path in another encoding */
+			char *a = ascii(s->created_by[i]);
+
+			json_object_set_new(h, "created_by", json_string(a ? a : ""));
+			free(a);
+		}
 		json_array_append_new(hist, h);
 	}
 	json_object_set_new(rootfs, "type", json_string("layers"));

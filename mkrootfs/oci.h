@@ -48,6 +48,11 @@ struct descriptor {
 	uint64_t size;
 };
 
+/* 0, or -EILSEQ with a message naming WHAT and S when S (NULL: fine) is not
+ * valid UTF-8: every string an image's JSON holds must be. */
+int utf8_arg(const char *what, const char *s);
+/* utf8_arg of every string of S that goes into the config as given. */
+int oci_check_spec(const struct image_spec *s);
 json_t *oci_config(const struct image_spec *s);
 /* {"mediaType","digest","size"} of D. */
 json_t *oci_desc(const struct descriptor *d);

@@ -229,11 +229,18 @@ int sbom_doc(const struct sbom_in *in, json_t **out)
 		}
 		sprintf(name, "./%s", fs[i].path);
 		snprintf(fid, sizeof fid, "SPDXRef-File-%zu", i + 1);
-		json_array_append_new(files,
-				      json_pack("{s:s,s:s,s:o}", "fileName", name, "SPDXID", fid,
-						"checksums", checksums(fs[i].sha256, fs[i].sha1)));
-		relate(rels, "SPDXRef-Image", "CONTAINS", fid);
+		json_t *fo = json_pack("{s:s,s:s,s:o}", "fileName", name, "SPDXID", fid,
+				       "checksums", checksums(fs[i].sha256, fs[i].sha1));
+
+		/* never an SBOM with a file left out: a name that is not UTF-8
+		 * (SPDX is JSON) stops it */
+		if (!fo)
+			r = utf8_arg("SBOM: file", name) ? -EILSEQ : -ENOMEM;
 		free(name);
+		if (r)
+			goto out;
+		json_array_append_new(files, fo);
+		relate(rels, "SPDXRef-Image", "CONTAINS", fid);
 	}
 	for (size_t i = 0; i < in->npkgs; i++) {
 		const struct sbom_pkg *p = &in->pkgs[i];
@@ -246,6 +253,10 @@ int sbom_doc(const struct sbom_in *in, json_t **out)
 		o = json_pack("{s:s,s:s,s:s,s:b,s:s}", "SPDXID", id, "name", p->name,
 			      "downloadLocation", "NOASSERTION", "filesAnalyzed", 0,
 			      "primaryPackagePurpose", p->purpose);
+		if (!o) {
+			r = utf8_arg("SBOM: package", p->name) ? -EILSEQ : -ENOMEM;
+			goto out;
+		}
 		if (f) {
 			char fid[48];
 

@@ -277,6 +277,24 @@ static void test_json_docs(void **st)
 				 "dd\"],\"RepoTags\":[\"app:latest\"]}]");
 	free(txt);
 	json_decref(j);
+	/* text that is not UTF-8: refused by name, never a member left out */
+	assert_int_equal(oci_check_spec(&s), 0);
+	strlist_add(&s.cmd, "ok");
+	strlist_add(&s.cmd, "x\xffy");
+	assert_int_equal(oci_check_spec(&s), -EILSEQ);
+	assert_non_null(strstr(err_text(), "argument x?y: not valid UTF-8"));
+	strlist_free(&s.cmd);
+	s.workdir = "/caf\xc3\xa9"; /* UTF-8 */
+	assert_int_equal(oci_check_spec(&s), 0);
+	s.user = "\xed\xa0\x80"; /* a surrogate */
+	assert_int_equal(oci_check_spec(&s), -EILSEQ);
+	s.user = NULL;
+	by[0] = "mkrootfs --layer /l\xe9";
+	j = oci_config(&s);
+	assert_string_equal(json_string_value(json_object_get(
+				json_array_get(json_object_get(j, "history"), 0), "created_by")),
+			    "mkrootfs --layer /l?");
+	json_decref(j);
 	strlist_free(&s.entrypoint);
 	strlist_free(&s.env);
 	strlist_free(&s.labels);
