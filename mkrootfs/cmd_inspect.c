@@ -8,6 +8,7 @@
 #include "cmds.h"
 #include "err.h"
 #include "input.h"
+#include "keymap.h"
 #include "oci.h"
 #include "pathsafe.h"
 #include "platform.h"
@@ -24,8 +25,9 @@ static int hides(const struct layer *u, const char *path)
 
 	if (!p)
 		return 0;
-	if (layer_find(u, p) || layer_find_del(u, p))
-		hit = layer_find_del(u, p) ? layer_find_del(u, p)->type == ET_WHITEOUT : 1;
+	/* anything at the same path replaces a file: an entry, a whiteout, or
+	 * the opaque marker of a directory that took its place */
+	hit = layer_find(u, p) || layer_find_del(u, p);
 	if (!hit && layer_find_del(u, "") && layer_find_del(u, "")->type == ET_OPAQUE)
 		hit = 1;
 	for (s = strrchr(p, '/'); !hit && s; s = strrchr(p, '/')) {
@@ -40,12 +42,32 @@ static int hides(const struct layer *u, const char *path)
 	return hit;
 }
 
-static void waste_of(const struct input *in, size_t i, struct waste *w)
+static int hidden(const struct input *in, size_t i, const char *path)
+{
+	for (size_t j = i + 1; j < in->nlayers; j++)
+		if (hides(in->layers[j], path))
+			return 1;
+	return 0;
+}
+
+/* The bytes of a file are wasted only when every name of it is hidden: a
+ * hardlink left visible keeps them (LIVE: the targets of visible links). */
+static int waste_of(const struct input *in, size_t i, struct waste *w)
 {
 	const struct layer *l = in->layers[i];
+	struct keymap live = {0};
+	uint64_t one;
+	int r = 0;
 
 	memset(w, 0, sizeof *w);
-	for (size_t k = 0; k < l->n; k++) {
+	for (size_t k = 0; k < l->n && !r; k++) {
+		const struct entry *e = l->v[k], *t;
+
+		if (e->type == ET_HARDLINK && (t = layer_find(l, e->link)) &&
+		    !hidden(in, i, e->path))
+			r = keymap_put(&live, (uintptr_t)t, 0, 1);
+	}
+	for (size_t k = 0; k < l->n && !r; k++) {
 		const struct entry *e = l->v[k];
 
 		if (e->type == ET_WHITEOUT || e->type == ET_OPAQUE)
@@ -53,13 +75,14 @@ static void waste_of(const struct input *in, size_t i, struct waste *w)
 		w->nfiles++;
 		if (e->type != ET_FILE && e->type != ET_SYMLINK && e->type != ET_HARDLINK)
 			continue;
-		for (size_t j = i + 1; j < in->nlayers; j++)
-			if (hides(in->layers[j], e->path)) {
-				w->bytes += e->type == ET_FILE ? e->size : 0;
-				w->files++;
-				break;
-			}
+		if (hidden(in, i, e->path)) {
+			if (e->type == ET_FILE && !keymap_get(&live, (uintptr_t)e, 0, &one))
+				w->bytes += e->size;
+			w->files++;
+		}
 	}
+	keymap_free(&live);
+	return r;
 }
 
 static const char *human(uint64_t n, char *buf)
@@ -132,7 +155,10 @@ static int text(const struct input *in)
 		struct waste w;
 		const char *by = in->layers[i]->created_by;
 
-		waste_of(in, i, &w);
+		int r = waste_of(in, i, &w);
+
+		if (r)
+			return r;
 		ts += in->info[i].csize;
 		tu += in->info[i].usize;
 		tw += w.bytes;
@@ -162,7 +188,12 @@ static int as_json(const struct input *in, json_t *into)
 		json_t *l = json_object();
 		struct waste w;
 
-		waste_of(in, i, &w);
+		if (waste_of(in, i, &w)) {
+			json_decref(l);
+			json_decref(ls);
+			json_decref(o);
+			return -ENOMEM;
+		}
 		json_object_set_new(l, "digest", json_string(in->info[i].digest));
 		if (in->info[i].media_type)
 			json_object_set_new(l, "media_type", json_string(in->info[i].media_type));

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "err.h"
+#include "keymap.h"
 
 struct cpio {
 	struct archive *a;
@@ -68,30 +69,18 @@ static unsigned filetype(enum etype t)
 }
 
 /* A regular file that other entries link to: the first of the set in
- * path order gets an inode number that the rest share. */
-struct group {
-	const struct entry *target;
-	int64_t ino;
-};
-
-static int64_t group_ino(struct group **g, size_t *n, const struct entry *t, int64_t next,
-			 int *first)
+ * path order gets an inode number that the rest share (G: the set's target
+ * entry -> that number). */
+static int64_t group_ino(struct keymap *g, const struct entry *t, int64_t next, int *first)
 {
-	struct group *v;
+	uint64_t ino;
+	int r;
 
-	for (size_t i = 0; i < *n; i++) {
-		if ((*g)[i].target == t) {
-			*first = 0;
-			return (*g)[i].ino;
-		}
-	}
-	v = realloc(*g, (*n + 1) * sizeof *v);
-	if (!v)
-		return -ENOMEM;
-	*g = v;
-	v[*n].target = t;
-	v[(*n)++].ino = next;
-	*first = 1;
+	*first = !keymap_get(g, (uintptr_t)t, 0, &ino);
+	if (!*first)
+		return (int64_t)ino;
+	if ((r = keymap_put(g, (uintptr_t)t, 0, (uint64_t)next)))
+		return r;
 	return next;
 }
 
@@ -104,8 +93,8 @@ static const struct entry *link_target(const struct layer *l, const struct entry
 }
 
 static int write_entry(struct cpio *c, struct archive_entry *ae, const struct layer *l,
-		       const struct entry *e, struct cpio_write_opts *o, struct group **g,
-		       size_t *ng, int64_t *next)
+		       const struct entry *e, struct cpio_write_opts *o, struct keymap *g,
+		       int64_t *next)
 {
 	const struct entry *t = link_target(l, e), *m = t ? t : e; /* m: the metadata */
 	int64_t ino = *next;
@@ -120,7 +109,7 @@ static int write_entry(struct cpio *c, struct archive_entry *ae, const struct la
 	if (t && t->type == ET_FILE && !o->link_copies) {
 		int first;
 
-		ino = group_ino(g, ng, t, *next, &first);
+		ino = group_ino(g, t, *next, &first);
 		if (ino < 0)
 			return (int)ino;
 		nlink = 1 + t->linked;
@@ -160,8 +149,7 @@ int layer_write_cpio(const struct layer *l, struct cpio_write_opts *o, struct si
 	struct cpio c = {.out = s, .data = {data_write}};
 	struct entry **v = layer_sorted(l);
 	struct archive_entry *ae = archive_entry_new();
-	struct group *g = NULL;
-	size_t ng = 0;
+	struct keymap g = {0};
 	int64_t next = 1;
 	int r = 0;
 
@@ -183,7 +171,7 @@ int layer_write_cpio(const struct layer *l, struct cpio_write_opts *o, struct si
 	}
 	for (size_t i = 0; i < l->n && !r; i++)
 		if (v[i]->type != ET_WHITEOUT && v[i]->type != ET_OPAQUE)
-			r = write_entry(&c, ae, l, v[i], o, &g, &ng, &next);
+			r = write_entry(&c, ae, l, v[i], o, &g, &next);
 	if (!r && archive_write_close(c.a) != ARCHIVE_OK)
 		r = la_fail(&c, "cpio trailer");
 out:
@@ -191,6 +179,6 @@ out:
 		archive_write_free(c.a);
 	archive_entry_free(ae);
 	free(v);
-	free(g);
+	keymap_free(&g);
 	return r;
 }

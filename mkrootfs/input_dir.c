@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "err.h"
 #include "input.h"
+#include "keymap.h"
 #include "pathsafe.h"
 #include "whiteout.h"
 
@@ -23,8 +24,9 @@ struct walk {
 	const char *display;
 	struct layer *l;
 	int flags, laflags;
-	struct inode *seen;
+	struct inode *seen; /* owns the paths */
 	size_t nseen, capseen;
+	struct keymap inodes; /* (device, inode) -> index in seen */
 };
 
 static int keep_xattr(const char *name)
@@ -95,11 +97,12 @@ static int hardlink_of(struct walk *w, const struct stat *st, const char *path, 
 	*target = NULL;
 	if (S_ISDIR(st->st_mode) || st->st_nlink < 2)
 		return 0;
-	for (size_t i = 0; i < w->nseen; i++)
-		if (w->seen[i].ino == st->st_ino && w->seen[i].dev == st->st_dev) {
-			*target = w->seen[i].path;
-			return 0;
-		}
+	uint64_t k;
+
+	if (keymap_get(&w->inodes, st->st_dev, st->st_ino, &k)) {
+		*target = w->seen[k].path;
+		return 0;
+	}
 	if (w->nseen == w->capseen) {
 		struct inode *n =
 		    realloc(w->seen, (w->capseen = w->capseen ? w->capseen * 2 : 16) * sizeof *n);
@@ -113,7 +116,7 @@ static int hardlink_of(struct walk *w, const struct stat *st, const char *path, 
 	if (!w->seen[w->nseen].path)
 		return -ENOMEM;
 	w->nseen++;
-	return 0;
+	return keymap_put(&w->inodes, st->st_dev, st->st_ino, w->nseen - 1);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -319,6 +322,7 @@ int input_dir(const char *display, const char *dir, const char *prefix, struct l
 	for (size_t i = 0; i < w.nseen; i++)
 		free(w.seen[i].path);
 	free(w.seen);
+	keymap_free(&w.inodes);
 	return r;
 }
 

@@ -9,6 +9,7 @@
 #include "err.h"
 #include "tarwrite.h"
 #include "gate.h"
+#include "keymap.h"
 #include "pathsafe.h"
 #include "whiteout.h"
 
@@ -261,10 +262,6 @@ static char *marker_key(const struct entry *e)
 	return k;
 }
 
-struct leader {
-	const char *target, *name;
-};
-
 static char type_char(enum etype t)
 {
 	switch (t) {
@@ -307,8 +304,8 @@ int entry_write_data(const struct entry *e, struct sink *s, void (*progress)(uin
 int layer_write_tar(const struct layer *l, const struct layer_write_opts *o, struct sink *s)
 {
 	struct named *v = calloc(l->n ? l->n : 1, sizeof *v);
-	struct leader *lead = NULL;
-	size_t nlead = 0, i;
+	struct keymap lead = {0}; /* a set's target entry -> the name written with its data */
+	size_t i;
 	int r = 0;
 
 	if (!v)
@@ -341,25 +338,22 @@ int layer_write_tar(const struct layer *l, const struct layer_write_opts *o, str
 		if (target) {
 			/* The first of a set of hardlinks in sorted order carries the
 			 * data; the rest link to it. */
-			size_t k;
+			const struct entry *t = layer_find(l, target);
+			uint64_t first;
 
-			for (k = 0; k < nlead && strcmp(lead[k].target, target) != 0; k++)
-				;
-			if (k < nlead) {
-				e = layer_find(l, target);
-				m.link = lead[k].name;
+			if (!t) {
+				r = fail(EINVAL, "%s: hardlink to %s, which is not there", e->path,
+					 target);
+				break;
+			}
+			if (keymap_get(&lead, (uintptr_t)t, 0, &first)) {
+				e = t;
+				m.link = v[first].name;
 				data = NULL;
 			} else {
-				struct leader *nl = realloc(lead, (nlead + 1) * sizeof *nl);
-
-				if (!nl) {
-					r = -ENOMEM;
+				if ((r = keymap_put(&lead, (uintptr_t)t, 0, i)))
 					break;
-				}
-				lead = nl;
-				lead[nlead].target = target;
-				lead[nlead++].name = v[i].name;
-				data = e = layer_find(l, target);
+				data = e = t;
 				m.link = e->type == ET_SYMLINK ? e->link : NULL;
 			}
 		}
@@ -397,6 +391,6 @@ int layer_write_tar(const struct layer *l, const struct layer_write_opts *o, str
 		free(v[i].key);
 	}
 	free(v);
-	free(lead);
+	keymap_free(&lead);
 	return r;
 }

@@ -200,6 +200,24 @@ js=$("$M" inspect --json "$WORK/ly.tar" 2>/dev/null)
 expect_eq "inspect --json: layers, created_by, waste" \
 	"3 mkrootfs --layer $D/base.tar 1004 2 0" \
 	"$(printf '%s' "$js" | python3 -c 'import json,sys; j=json.load(sys.stdin); l=j["layers"]; print(len(l), l[0]["created_by"], l[0]["wasted_bytes"], l[0]["wasted_files"], l[1]["wasted_bytes"])')"
+# Waste the review found miscounted: a file replaced by an opaque directory
+# of the same name is hidden (main: not counted); a hidden file whose other
+# name (a hardlink) is still visible wastes nothing (main: its bytes counted).
+python3 - "$WORK" <<'PY'
+import io, sys, tarfile
+def tar(path, items):
+    with tarfile.open(path, "w") as t:
+        for name, kind, data in items:
+            i = tarfile.TarInfo(name)
+            if kind == "dir": i.type = tarfile.DIRTYPE; i.mode = 0o755; t.addfile(i)
+            elif kind == "link": i.type = tarfile.LNKTYPE; i.linkname = data; t.addfile(i)
+            else: i.size = len(data); i.mode = 0o644; t.addfile(i, io.BytesIO(data))
+tar(sys.argv[1] + "/w0.tar", [("x", "file", b"x" * 100), ("h1", "file", b"h" * 1000), ("h2", "link", "h1"), ("gone", "file", b"g" * 10)])
+tar(sys.argv[1] + "/w1.tar", [("x", "dir", None), ("x/.wh..wh..opq", "file", b""), (".wh.h1", "file", b""), (".wh.gone", "file", b"")])
+PY
+mk waste image -o "$WORK/waste.tar" --layer "$WORK/w0.tar" --layer "$WORK/w1.tar" "$HELLO"
+expect_eq "inspect: a file replaced by an opaque directory is waste; a hidden name of a file still linked elsewhere is not" \
+	"110 3" "$("$M" inspect --json "$WORK/waste.tar" | python3 -c 'import json,sys; l=json.load(sys.stdin)["layers"][0]; print(l["wasted_bytes"], l["wasted_files"])')"
 txt=$("$M" inspect "$WORK/ly.tar" 2>&1)
 expect_match "inspect: text summary" "platform +linux/amd64.*entrypoint +/tinyinit -- /hello" "$(printf '%s' "$txt" | paste -sd' ')"
 

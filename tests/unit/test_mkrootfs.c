@@ -11,6 +11,7 @@
 #include <sys/sysmacros.h>
 /* the project's headers first: cmocka defines a fail() macro */
 #include "digest.h"
+#include "keymap.h"
 #include "elfinfo.h"
 #include "err.h"
 #include "layer.h"
@@ -300,6 +301,36 @@ static void test_json_docs(void **st)
 	strlist_free(&s.labels);
 }
 
+/* keymap: hardlink bookkeeping; keys that share one half stay apart, a
+ * second put replaces, the table grows without losing anything. */
+static void test_keymap(void **st)
+{
+	struct keymap m = {0};
+	uint64_t v = 7;
+
+	(void)st;
+	assert_int_equal(keymap_get(&m, 1, 2, &v), 0);
+	assert_int_equal(v, 7);
+	for (uint64_t i = 0; i < 20000; i++) {
+		assert_int_equal(keymap_put(&m, i % 100, i / 100, i), 0);
+		assert_int_equal(keymap_put(&m, i, UINT64_MAX - i, i + 1), 0);
+	}
+	assert_int_equal(m.n, 40000);
+	for (uint64_t i = 0; i < 20000; i++) {
+		assert_int_equal(keymap_get(&m, i % 100, i / 100, &v), 1);
+		assert_int_equal(v, i);
+		assert_int_equal(keymap_get(&m, i, UINT64_MAX - i, &v), 1);
+		assert_int_equal(v, i + 1);
+	}
+	assert_int_equal(keymap_get(&m, 100, 0, &v), 0);
+	assert_int_equal(keymap_put(&m, 5, 0, 99), 0);
+	assert_int_equal(m.n, 40000);
+	assert_int_equal(keymap_get(&m, 5, 0, &v), 1);
+	assert_int_equal(v, 99);
+	keymap_free(&m);
+	assert_int_equal(keymap_get(&m, 5, 0, &v), 0);
+}
+
 static void test_refs(void **st)
 {
 	char *full, *fam, *tag;
@@ -445,6 +476,7 @@ int main(void)
 	    cmocka_unit_test(test_whiteout_dellist),
 	    cmocka_unit_test(test_whiteout_overlay),
 	    cmocka_unit_test(test_json_docs),
+	    cmocka_unit_test(test_keymap),
 	    cmocka_unit_test(test_refs),
 	    cmocka_unit_test(test_elf),
 	    cmocka_unit_test(test_tar_header),
