@@ -79,6 +79,8 @@ static int read_xattrs(struct walk *w, int fd, const char *disk, struct entry *e
 					 w->display, disk, strchr(n + 1, '.') + 9);
 		} else if (!ov) {
 			r = entry_add_xattr(e, n, big ? big : val, (size_t)vl);
+			if (r && r != -ENOMEM)
+				r = failctx(r, "%s", w->display);
 		}
 		free(big);
 	}

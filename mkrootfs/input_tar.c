@@ -317,11 +317,14 @@ static int convert(struct archive_entry *ae, struct entry **out, const char *dis
 		e->rminor = (unsigned)archive_entry_rdevminor(ae);
 	}
 	archive_entry_xattr_reset(ae);
-	while (archive_entry_xattr_next(ae, &xn, &xv, &xl) == ARCHIVE_OK)
-		if (entry_add_xattr(e, xn, xv, xl)) {
+	while (archive_entry_xattr_next(ae, &xn, &xv, &xl) == ARCHIVE_OK) {
+		int r = entry_add_xattr(e, xn, xv, xl);
+
+		if (r) {
 			entry_free(e);
-			return -ENOMEM;
+			return r == -ENOMEM ? r : failctx(r, "%s", display);
 		}
+	}
 	entry_sort_xattrs(e);
 	*out = e;
 	return 0;

@@ -95,8 +95,15 @@ void entry_free(struct entry *e)
 
 int entry_add_xattr(struct entry *e, const char *name, const void *value, size_t len)
 {
-	struct xattr *x = realloc(e->xattrs, (e->nxattrs + 1) * sizeof *x);
+	struct xattr *x;
 
+	/* a pax record is KEY=VALUE: a name with '=' would be read back as
+	 * another name and value; the kernel takes at most 255 bytes */
+	if (!*name || strchr(name, '=') || strlen(name) > 255)
+		return fail(EINVAL, "%s: xattr %.64s: a layer cannot carry it (%s)", e->path, name,
+			    *name ? strchr(name, '=') ? "'=' in its name" : "name over 255 bytes"
+				  : "empty name");
+	x = realloc(e->xattrs, (e->nxattrs + 1) * sizeof *x);
 	if (!x)
 		return -ENOMEM;
 	e->xattrs = x;

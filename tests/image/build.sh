@@ -246,6 +246,37 @@ expect_eq "--boot-layer: OCI whiteouts become the deletion list" \
 expect_eq "--boot-layer: 0/0 devices and opaque xattrs become the deletion list" \
 	" t i n y i n i t - d e l e t i o n s 1 \n w e t c / b a s e \0 o o p q \0" "$(getdel 02-upperdir)"
 
+# --- xattr names a pax record cannot hold ---------------------------------------------------
+# A pax record is KEY=VALUE: main wrote user.a=b as the xattr user.a with the
+# value "b=val". From a directory and from a tar (libarchive decodes
+# LIBARCHIVE.xattr names), such a name is one line; a plain one is kept.
+mkdir -p "$WORK/xa"
+echo x >"$WORK/xa/f"
+if python3 -c 'import os,sys; os.setxattr(sys.argv[1], "user.a=b", b"val")' "$WORK/xa/f" 2>/dev/null; then
+	expect_fail "an xattr name with '=' from a directory" "$WORK/bad.tar" \
+		"xa: f: xattr user.a=b: a layer cannot carry it \('=' in its name\)" \
+		image -o "$WORK/bad.tar" --layer "$WORK/xa" "$HELLO"
+else
+	skip "an xattr name with '=' from a directory" "no user xattrs on $WORK"
+fi
+python3 - "$WORK" <<'PY'
+import io, sys, tarfile
+for name, key in (("xeq", "LIBARCHIVE.xattr.user.a%3Db"), ("xok", "SCHILY.xattr.user.ok")):
+    with tarfile.open(sys.argv[1] + "/" + name + ".tar", "w", format=tarfile.PAX_FORMAT) as t:
+        i = tarfile.TarInfo("f"); i.size = 1; i.pax_headers = {key: "val"}
+        t.addfile(i, io.BytesIO(b"x"))
+PY
+expect_fail "an xattr name with '=' from a tar" "$WORK/bad.tar" "xeq.tar: f: xattr user.a=b: a layer cannot carry it" \
+	image -o "$WORK/bad.tar" --layer "$WORK/xeq.tar" "$HELLO"
+mk xok image -o "$WORK/xok.tar" --layer "$WORK/xok.tar" "$HELLO"
+expect_eq "a plain xattr from a tar is kept (pax SCHILY.xattr)" "{'SCHILY.xattr.user.ok': 'val'}" \
+	"$(python3 -c '
+import gzip, io, json, sys, tarfile
+t = tarfile.open(sys.argv[1])
+m = json.load(t.extractfile("blobs/sha256/" + json.load(t.extractfile("index.json"))["manifests"][0]["digest"][7:]))
+l = tarfile.open(fileobj=io.BytesIO(gzip.decompress(t.extractfile("blobs/sha256/" + m["layers"][0]["digest"][7:]).read())))
+print({k: v for k, v in l.getmember("f").pax_headers.items() if k.startswith("SCHILY")})' "$WORK/xok.tar")"
+
 # --- commit --------------------------------------------------------------------------------
 mk commit commit -o "$WORK/c.tar" "$U" >"$WORK/commit.out"
 expect_eq "commit: builds and prints the diff_id" "sha256:$(sha256sum <"$WORK/c.tar" | cut -c1-64)" "$(cat "$WORK/commit.out")"
