@@ -105,7 +105,7 @@ static void kmod_quiet(void *data, int prio, const char *file, int line, const c
 
 static int kmod_lookup(void *ctx, const char *name, char **canon, char **path, struct strlist *deps)
 {
-	struct kmod_list *list = NULL, *d = NULL, *it;
+	struct kmod_list *list = NULL, *d = NULL, *post = NULL, *it;
 	struct kmod_module *m;
 	const char *p;
 	int r = kmod_module_new_from_lookup(ctx, name, &list);
@@ -133,6 +133,22 @@ static int kmod_lookup(void *ctx, const char *name, char **canon, char **path, s
 		kmod_module_unref(dm);
 	}
 	kmod_module_unref_list(d);
+	/* soft "pre:" dependencies (modules.softdep, from the modules' own
+	 * modinfo: libcrc32c's crc32c) load first too, as modprobe does; "post:"
+	 * ones are optional extras and stay out */
+	d = NULL;
+	if (!r && kmod_module_get_softdeps(m, &d, &post) == 0) {
+		kmod_list_foreach(it, d)
+		{
+			struct kmod_module *dm = kmod_module_get_module(it);
+
+			if (!r)
+				r = strlist_add(deps, kmod_module_get_name(dm));
+			kmod_module_unref(dm);
+		}
+		kmod_module_unref_list(d);
+		kmod_module_unref_list(post);
+	}
 	kmod_module_unref(m);
 	return r;
 }

@@ -239,6 +239,18 @@ EOP
 	done
 	expect_eq "modules: the files are the kernel's own" "" "$bad"
 
+	# soft dependencies (modules.softdep, from the modules' modinfo): a
+	# "pre:" one is loaded first, as modprobe does (main left it out)
+	if sd=$(grep -E '^softdep libcrc32c pre: ' "$KDIR/modules.softdep" 2>/dev/null) &&
+		sdm=$(modinfo -k "$KREL" -F filename crc32c 2>/dev/null | grep '\.ko' | head -n 1) && [ -n "$sdm" ]; then
+		sdm=$(basename "$sdm")
+		mk softdep initramfs -o "$WORK/sd.img" --kernel-release "$KREL" --modules libcrc32c "$HELLO"
+		expect_eq "modules: a soft pre-dependency ($sd) is loaded first" "${sdm%%.ko*}.ko libcrc32c.ko" \
+			"$(get "$WORK/sd.img" modules/order | paste -sd' ')"
+	else
+		skip "modules: a soft pre-dependency is loaded first" "no 'softdep libcrc32c pre:' module in $KDIR"
+	fi
+
 	# a tree with compressed modules (depmod makes its modules.dep)
 	FT=$WORK/ft/lib/modules/9.9.9
 	for m in kernel/fs/overlayfs/overlay.ko kernel/drivers/block/virtio_blk.ko \
