@@ -416,8 +416,13 @@ int zsink_open(struct zsink **zp, enum compression c, struct sink *out)
 		if (!z->zc || !z->zbuf)
 			goto nomem;
 		ZSTD_CCtx_setParameter(z->zc, ZSTD_c_compressionLevel, ZSTD_LEVEL);
-		/* a fixed worker count: the frame must not depend on the machine */
-		ZSTD_CCtx_setParameter(z->zc, ZSTD_c_nbWorkers, 2);
+		/* a fixed worker count: the frame must not depend on the machine
+		 * (a libzstd without threads refuses it and writes another frame) */
+		static int told;
+
+		if (ZSTD_isError(ZSTD_CCtx_setParameter(z->zc, ZSTD_c_nbWorkers, 2)) && !told++)
+			warnmsg("zstd: this libzstd has no threads: its layers differ byte "
+				"for byte from those of a threaded libzstd (digests too)");
 	}
 	*zp = z;
 	return 0;
