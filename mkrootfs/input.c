@@ -23,6 +23,25 @@ static int top_member(struct entry **v, size_t n, const char *name)
 	return 0;
 }
 
+/* A docker archive: manifest.json beside the blobs it names, which docker
+ * and podman keep as DIR/layer.tar or blobs/sha256/HEX (a rootfs tarball of a
+ * web app may well have a manifest.json of its own, and no such member). */
+static int docker_archive(struct entry **v, size_t n)
+{
+	if (!top_member(v, n, "manifest.json"))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *p = v[i]->path, *s;
+
+		while (p[0] == '.' && p[1] == '/')
+			p += 2;
+		s = strchr(p, '/');
+		if (s && (strcmp(s, "/layer.tar") == 0 || strncmp(p, "blobs/sha256/", 13) == 0))
+			return 1;
+	}
+	return 0;
+}
+
 int input_read(const char *path, int flags, struct input *in)
 {
 	return input_read_for(path, flags, NULL, in);
@@ -66,7 +85,7 @@ int input_read_for(const char *path, int flags, const struct platform *want, str
 	r = tar_read(path, &src, flags & IN_NODATA, &v, &n, NULL);
 	if (r)
 		return r;
-	if (top_member(v, n, "manifest.json") ||
+	if (docker_archive(v, n) ||
 	    (top_member(v, n, "oci-layout") && top_member(v, n, "index.json"))) {
 		if (flags & IN_NODATA) { /* an image's members are read: again, with data */
 			entries_free(v, n);

@@ -19,7 +19,48 @@ struct image_ctx {
 	const struct platform *want; /* NULL: the only (or first) manifest */
 };
 
-static const struct entry *member(const struct image_ctx *c, const char *name)
+/* The directory of NAME joined with the relative symlink TARGET, "." and
+ * ".." resolved; NULL when it is absolute or climbs out of the archive. */
+static char *link_join(const char *name, const char *target)
+{
+	const char *sl = strrchr(name, '/');
+	int dl = sl ? (int)(sl - name) : 0;
+	size_t cap = (size_t)dl + strlen(target) + 2, o = 0;
+	char *buf = malloc(cap), *out = malloc(cap), *save = NULL;
+
+	if (!buf || !out || target[0] == '/') {
+		free(buf);
+		free(out);
+		return NULL;
+	}
+	snprintf(buf, cap, "%.*s/%s", dl, name, target);
+	for (char *t = strtok_r(buf, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+		if (strcmp(t, ".") == 0)
+			continue;
+		if (strcmp(t, "..") == 0) {
+			if (!o) {
+				free(buf);
+				free(out);
+				return NULL;
+			}
+			while (o && out[o - 1] != '/')
+				o--;
+			o -= o > 0;
+			continue;
+		}
+		if (o)
+			out[o++] = '/';
+		memcpy(out + o, t, strlen(t));
+		o += strlen(t);
+	}
+	out[o] = 0;
+	free(buf);
+	return out;
+}
+
+/* The member NAME: a file, or a symlink to one inside the archive (older
+ * docker save archives link a layer stored once: ../ID/layer.tar). */
+static const struct entry *member_at(const struct image_ctx *c, const char *name, int hops)
 {
 	char *want = NULL;
 	const char *why;
@@ -31,13 +72,24 @@ static const struct entry *member(const struct image_ctx *c, const char *name)
 	for (size_t i = 0; i < c->n; i++) {
 		char *have = NULL;
 
-		if (c->m[i]->type == ET_FILE && path_clean(c->m[i]->path, 0, &have, &why) == 0 &&
-		    strcmp(have, want) == 0)
+		if ((c->m[i]->type == ET_FILE || c->m[i]->type == ET_SYMLINK) &&
+		    path_clean(c->m[i]->path, 0, &have, &why) == 0 && strcmp(have, want) == 0)
 			found = c->m[i];
 		free(have);
 	}
+	if (found && found->type == ET_SYMLINK) {
+		char *to = hops < 8 ? link_join(want, found->link) : NULL;
+
+		found = to ? member_at(c, to, hops + 1) : NULL;
+		free(to);
+	}
 	free(want);
 	return found;
+}
+
+static const struct entry *member(const struct image_ctx *c, const char *name)
+{
+	return member_at(c, name, 0);
 }
 
 /* Where member E's bytes lie, as a tar source. */

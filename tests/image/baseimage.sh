@@ -99,3 +99,47 @@ mk kown image -o "$G/ko.tar" --owner 0:0 --layer "$G/base.tar" "$HELLO"
 rm -rf "$G/ko" && mkdir -p "$G/ko" && tar -xf "$G/ko.tar" -C "$G/ko"
 expect_eq "--owner: the base layers are rewritten" 0:0 \
 	"$(tar -tvzf "$G/ko/$(py "$G/ko/manifest.json" 'j[0]["Layers"][0]')" --numeric-owner | awk 'NR==1 {print $2}' | tr / :)"
+
+# Older docker save archives store a layer shared by two images once and link
+# the other name to it (ID2/layer.tar -> ../ID1/layer.tar): read through the
+# link (main: "is missing"); a link that leaves the archive is refused.
+python3 - "$G/base.tar" "$G" <<'PY'
+import io, json, sys, tarfile
+src = tarfile.open(sys.argv[1])
+man = json.loads(src.extractfile("manifest.json").read())
+for name, target in (("linked", "../real/layer.tar"), ("escape", "../../real/layer.tar")):
+    out = tarfile.open(sys.argv[2] + "/" + name + ".tar", "w")
+    layers = []
+    for i, l in enumerate(man[0]["Layers"]):
+        data = src.extractfile(l).read()
+        for n in ("real%d/layer.tar" % i,):
+            ti = tarfile.TarInfo(n); ti.size = len(data); out.addfile(ti, io.BytesIO(data))
+        ti = tarfile.TarInfo("id%d/layer.tar" % i); ti.type = tarfile.SYMTYPE
+        ti.linkname = target.replace("real", "real%d" % i); out.addfile(ti)
+        layers.append("id%d/layer.tar" % i)
+    m = [dict(man[0], Layers=layers)]
+    for mem in src.getmembers():
+        if mem.name == man[0]["Config"]:
+            out.addfile(mem, src.extractfile(mem))
+    data = json.dumps(m).encode()
+    ti = tarfile.TarInfo("manifest.json"); ti.size = len(data); out.addfile(ti, io.BytesIO(data))
+    out.close()
+PY
+mk linked image -o "$G/linked.out.tar" --layer "$G/linked.tar" "$HELLO"
+expect_eq "docker archive: a layer.tar that is a symlink to another member is read" "0|" \
+	"$?|$(cat "$WORK/linked.err")"
+expect_eq "docker archive through links: the same layers as the archive itself" \
+	"$("$M" inspect --json "$G/base.tar" | python3 -c 'import json,sys; print([l["digest"] for l in json.load(sys.stdin)["layers"]])')" \
+	"$("$M" inspect --json "$G/linked.tar" | python3 -c 'import json,sys; print([l["digest"] for l in json.load(sys.stdin)["layers"]])')"
+expect_fail "docker archive: a layer.tar linked out of the archive" "$G/bad.tar" \
+	"escape.tar: not an image: layer id0/layer.tar is missing" \
+	image -o "$G/bad.tar" --layer "$G/escape.tar" "$HELLO"
+
+# A rootfs tarball that has a manifest.json of its own (a web app's) is a
+# layer, not an image (main: "not an image: manifest.json lacks Config").
+mkdir -p "$WORK/web/static"
+echo '{"name": "app", "start_url": "/"}' >"$WORK/web/manifest.json"
+echo hi >"$WORK/web/static/index.html"
+tar -C "$WORK/web" -cf "$G/web.tar" .
+mk web image -o "$G/web.out.tar" --layer "$G/web.tar" "$HELLO"
+expect_eq "a tarball with its own manifest.json (and no layer blobs) is a layer" "0|" "$?|$(cat "$WORK/web.err")"
