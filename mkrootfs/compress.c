@@ -143,6 +143,18 @@ static int emit(struct zsink *z, int wait)
 	return 0;
 }
 
+/* Whether the slot the producer fills next is free; workers write the
+ * states, so they are read under the lock (review P2: a data race). */
+static int next_free(struct zsink *z)
+{
+	int f;
+
+	pthread_mutex_lock(&z->mu);
+	f = z->jobs[z->fill % z->njobs].state == FREE;
+	pthread_mutex_unlock(&z->mu);
+	return f;
+}
+
 static int submit(struct zsink *z)
 {
 	struct job *j = &z->jobs[z->fill % z->njobs];
@@ -155,7 +167,7 @@ static int submit(struct zsink *z)
 	pthread_mutex_unlock(&z->mu);
 	r = emit(z, 0);
 	/* the next slot must be free before it is filled */
-	while (!r && z->jobs[z->fill % z->njobs].state != FREE)
+	while (!r && !next_free(z))
 		r = emit(z, 1);
 	return r;
 }

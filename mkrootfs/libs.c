@@ -296,8 +296,10 @@ static int same_kind(const char *path, const struct elf_info *want)
 	struct elf_info e;
 	int ok;
 
-	if (peek(path, &e) < 0)
+	if (peek(path, &e) < 0) {
+		err_clear(); /* not this kind: no message left for later */
 		return 0;
+	}
 	ok = e.is64 == want->is64 && e.machine == want->machine && e.big_endian == want->big_endian;
 	elf_free(&e);
 	return ok;

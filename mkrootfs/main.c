@@ -73,7 +73,7 @@ int main(int argc, char **argv)
 			ru.ru_maxrss, (unsigned long long)spill_peak());
 	}
 	if (r < 0) {
-		fprintf(stderr, "mkrootfs: %s\n", err_text());
+		fprintf(stderr, "mkrootfs: %s\n", err_text_for(r));
 		return 1;
 	}
 	return 0;

@@ -57,6 +57,8 @@ with open(os.path.join(d, "corrupt.tar.gz"), "wb") as f:
     f.write(corrupt)
 with open(os.path.join(d, "notatar.tar"), "wb") as f:
     f.write(b"this is not a tar archive\n" * 40)
-# claims to be an image (manifest.json) but is not one
-mk("badimg.tar", [("manifest.json", "f", b"{ not json")])
-mk("noconfig.tar", [("manifest.json", "f", b'[{"Config":"blobs/sha256/' + b"0" * 64 + b'","Layers":[]}]')])
+# claims to be an image (manifest.json beside the blobs a docker archive
+# holds) but is not one
+mk("badimg.tar", [("manifest.json", "f", b"{ not json"), ("abc/layer.tar", "f", b"")])
+mk("noconfig.tar", [("manifest.json", "f", b'[{"Config":"blobs/sha256/' + b"0" * 64 + b'","Layers":[]}]'),
+                    ("blobs/sha256/" + "1" * 64, "f", b"")])

@@ -247,13 +247,29 @@ static void test_marker_order(void **st)
 	layer_free(l);
 }
 
+/* main prints the message recorded with the errno it got, else strerror:
+ * a bare return -ENOMEM after an ignored failure is not explained by it. */
+static void test_err_text_for(void **st)
+{
+	(void)st;
+	err_clear();
+	assert_string_equal(err_text_for(-ENOMEM), strerror(ENOMEM));
+	assert_int_equal((fail)(EINVAL, "x: bad"), -EINVAL);
+	assert_string_equal(err_text_for(-EINVAL), "x: bad");
+	assert_string_equal(err_text_for(-ENOMEM), strerror(ENOMEM));
+	assert_int_equal(failctx(-ENOENT, "ctx"), -ENOENT);
+	assert_string_equal(err_text_for(-ENOENT), "ctx: x: bad");
+	err_clear();
+	assert_string_equal(err_text_for(-ENOENT), strerror(ENOENT));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_symlink_after), cmocka_unit_test(test_file_under_file),
 	    cmocka_unit_test(test_hardlinks),	  cmocka_unit_test(test_parents_follow_symlinks),
 	    cmocka_unit_test(test_copy_under),	  cmocka_unit_test(test_whiteout_names),
-	    cmocka_unit_test(test_marker_order),
+	    cmocka_unit_test(test_marker_order),  cmocka_unit_test(test_err_text_for),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
