@@ -1,9 +1,8 @@
 /* A minimal DHCP client (RFC 2131): DISCOVER, OFFER, REQUEST, ACK over a
  * UDP socket bound to the interface (broadcasts from 0.0.0.0:68, with the
  * broadcast flag set so that servers broadcast their replies to a client
- * that has no address yet). No renewal: the lease is logged; an appliance
- * that outlives it keeps its address (QEMU's user-mode network leases for
- * a day, most VM hosts for longer). */
+ * that has no address yet). Renewal (net_renew, from the supervision loop
+ * at half the lease): a REQUEST from the address, unicast to the server. */
 #include "dhcp.h"
 
 #include <errno.h>
@@ -72,7 +71,7 @@ int dhcp_parse(const unsigned char *p, unsigned long n, unsigned xid, struct ipc
 	return type;
 }
 
-static long now(void)
+long dhcp_now(void)
 {
 	struct timespec ts;
 
@@ -80,28 +79,33 @@ static long now(void)
 	return ts.tv_sec;
 }
 
+static struct bootp q;
+
 int dhcp_run(int fd, struct ifreq *r, struct ipconf *ic)
 {
 	const unsigned char *mac = (unsigned char *)r->ifr_hwaddr.sa_data;
-	static struct bootp q;
 	static unsigned char in[576];
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(68)};
-	unsigned server = 0, one = 1;
-	int want = 2, wait = 1; /* OFFER, then ACK */
+	unsigned server = ic->server, one = 1, addr = ic->addr;
+	/* renewing: one REQUEST from the address (ciaddr), to the server */
+	int want = addr ? 5 : 2, wait = addr ? 4 : 1; /* OFFER, then ACK */
 	char host[sizeof ic->host];
 
 	memcpy(host, ic->host, sizeof host); /* ip='s host name wins over the server's */
-	if (ioctl(fd, SIOCGIFHWADDR, r) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ic->dev, sizeof ic->dev) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one) < 0 ||
-	    bind(fd, (struct sockaddr *)&a, sizeof a) < 0)
+	q.ciaddr = addr;
+	if (!addr && (ioctl(fd, SIOCGIFHWADDR, r) < 0 ||
+		      setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ic->dev, sizeof ic->dev) < 0 ||
+		      setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one) < 0 ||
+		      bind(fd, (struct sockaddr *)&a, sizeof a) < 0))
 		return failure(errno, "dhcp on %s", ic->dev);
 	a.sin_port = htons(67);
-	a.sin_addr.s_addr = ~0u;
+	a.sin_addr.s_addr = addr && server ? server : ~0u;
 	q.op = 1, q.htype = 1, q.hlen = 6, q.flags = htons(0x8000);
-	memcpy(q.chaddr, mac, 6);
-	memcpy(&q.xid, mac + 2, 4);
-	q.xid ^= (unsigned)now() ^ (unsigned)getpid();
+	if (!addr) {
+		memcpy(q.chaddr, mac, 6);
+		memcpy(&q.xid, mac + 2, 4);
+	}
+	q.xid ^= (unsigned)dhcp_now() ^ (unsigned)getpid();
 	/* DISCOVER waits 1, 2, 3, 4 s for an OFFER (10 s in all), the REQUEST
 	 * as long for its ACK; a NAK starts again. */
 	while (wait <= 4) {
@@ -109,7 +113,7 @@ int dhcp_run(int fd, struct ifreq *r, struct ipconf *ic)
 		memcpy(&q.magic, "c\x82Sc", 4);
 		memset(o, 0, sizeof q.opt);
 		*o++ = 53, *o++ = 1, *o++ = want == 2 ? 1 : 3;
-		if (want == 5) {
+		if (want == 5 && !addr) {
 			*o++ = 50, *o++ = 4, memcpy(o, &ic->addr, 4), o += 4;
 			*o++ = 54, *o++ = 4, memcpy(o, &server, 4), o += 4;
 		}
@@ -120,17 +124,20 @@ int dhcp_run(int fd, struct ifreq *r, struct ipconf *ic)
 		if (sendto(fd, &q, sizeof q, 0, (struct sockaddr *)&a, sizeof a) < 0)
 			return failure(errno, "dhcp on %s", ic->dev);
 		int type = -1;
-		for (long end = now() + wait; type != want && type != 6 && now() <= end;) {
+		for (long end = dhcp_now() + wait;
+		     type != want && type != 6 && dhcp_now() <= end;) {
 			long n = recv(fd, in, sizeof in, 0);
 			type = n < 0 ? -1 : dhcp_parse(in, (unsigned long)n, q.xid, ic, &server);
 		}
-		if (type == 5) {
+		if (type == 5 && (!addr || ic->addr == addr)) {
 			if (host[0])
 				memcpy(ic->host, host, sizeof host);
+			ic->server = server;
 			return 0;
 		}
 		want = type == 2 ? 5 : 2;
 		wait += type != 2;
 	}
-	return failure(ETIMEDOUT, "dhcp on %s: no lease", ic->dev);
+	ic->addr = addr;
+	return failure(ETIMEDOUT, "dhcp on %s: no %s", ic->dev, addr ? "renewal" : "lease");
 }

@@ -19,7 +19,13 @@ int dhcp_parse(const unsigned char *p, unsigned long n, unsigned xid, struct ipc
  * UDP socket FD; R holds the interface's name. Bounded: four rounds that
  * wait 1, 2, 3 and 4 s for each answer (a NAK or a lost REQUEST starts the
  * next round; 20 s at most). Returns 0 with IC filled (a host name already
- * in IC wins over the server's), or a failure in errmsg. */
+ * in IC wins over the server's; IC->server the server), or a failure in
+ * errmsg. With IC->addr set (a lease held; FD as the first run left it): a
+ * renewal, one REQUEST from that address unicast to IC->server, 4 s for an
+ * ACK of the same address (anything else fails, IC->addr kept). */
 int dhcp_run(int fd, struct ifreq *r, struct ipconf *ic);
+
+/* CLOCK_MONOTONIC, in seconds. */
+long dhcp_now(void);
 
 #endif

@@ -13,6 +13,7 @@ struct ipconf {
 	unsigned addr, gw, mask; /* 0 = not given */
 	unsigned dns[2];	 /* 0 = not given */
 	unsigned lease;		 /* DHCP: seconds */
+	unsigned server;	 /* DHCP: the server that leased it (option 54) */
 	char host[65];		 /* "" = not given */
 	char dev[16];		 /* "" = the first interface that is not lo */
 };

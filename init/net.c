@@ -92,10 +92,51 @@ static void write_file(const char *path, const char *text)
 	close(fd);
 }
 
+static struct ipconf ic;
+static struct ifreq r;
+/* A DHCP lease: its socket, when to renew it and when it ends (monotonic
+ * seconds; t_renew 0: nothing to renew) */
+static int dfd = -1;
+static long t_renew, t_end;
+
+/* From an ACK just now: renew at half the lease (an infinite one never). */
+static void lease_start(void)
+{
+	long t = dhcp_now();
+
+	t_renew = ic.lease && ic.lease != ~0u ? t + ic.lease / 2 : 0;
+	t_end = t + ic.lease;
+}
+
+long net_renew_in(void)
+{
+	long w = t_renew - dhcp_now();
+
+	return !t_renew ? -1 : w < 0 ? 0 : w;
+}
+
+void net_renew(void)
+{
+	long t = dhcp_now();
+	char x[16];
+
+	if (!t_renew || t < t_renew)
+		return;
+	if (dhcp_run(dfd, &r, &ic) == 0) {
+		say("dhcp: %s on %s renewed, lease %u s", ip4(ic.addr, x), ic.dev, ic.lease);
+		lease_start();
+	} else if (t_end - t < 8) {
+		/* the address stays: the payload's connections live on it */
+		say("%s; the lease has run out, %s kept", errmsg, ip4(ic.addr, x));
+		t_renew = 0;
+	} else { /* half of what is left, as RFC 2131 suggests */
+		t_renew = t + (t_end - t) / 2;
+		say("%s; again in %ld s", errmsg, t_renew - t);
+	}
+}
+
 void net_setup(void)
 {
-	static struct ipconf ic;
-	static struct ifreq r;
 	static char text[160];
 	char *env = NULL, x[16], y[16];
 	int rc, fd, idx;
@@ -128,11 +169,14 @@ void net_setup(void)
 	}
 	if (!rc && ic.mode && nl(RTM_NEWLINK, idx, 0, 0))
 		rc = 1; /* reported */
-	if (!rc && ic.mode == IPC_DHCP && (rc = dhcp_run(fd, &r, &ic)) == 0)
+	if (!rc && ic.mode == IPC_DHCP && (rc = dhcp_run(fd, &r, &ic)) == 0) {
 		say("dhcp: %s/%s via %s on %s, lease %u s", ip4(ic.addr, x), ip4(ic.mask, y),
 		    ip4(ic.gw, text), ic.dev, ic.lease);
-
-	close(fd);
+		dfd = fd; /* kept (close-on-exec) for the renewals */
+		lease_start();
+	} else {
+		close(fd);
+	}
 	if (rc < 0)
 		say("%s", errmsg);
 	if (!ic.mask)

@@ -12,4 +12,14 @@
  * console line; the payload runs anyway (with what did work). */
 void net_setup(void);
 
+#ifdef TINYINIT_NET
+/* Seconds until the DHCP lease is to be renewed (0: now), or -1 when there
+ * is none to renew: the supervision loop waits no longer than that. */
+long net_renew_in(void);
+/* Renews the lease when it is due: one REQUEST to the server, 4 s for the
+ * ACK (the loop waits meanwhile). A failure is one line and a retry at half
+ * the time left; when the lease runs out, the address is kept. */
+void net_renew(void);
+#endif
+
 #endif

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "fmt.h"
+#include "net.h"
 #include "shutdown.h"
 
 #define GRACE_KILL_WAIT 5 /* seconds for SIGKILLed processes to go */
@@ -98,7 +99,15 @@ int supervise(const struct config *c, pid_t child)
 
 	memset(&all, 0xff, sizeof all); /* 1-64: see main */
 	for (;;) {
+#ifdef TINYINIT_NET /* a DHCP lease to renew: wait no longer than that */
+		long w = net_renew_in();
+		struct timespec ts = {w, 0};
+		int sig = sigtimedwait(&all, &si, w < 0 ? NULL : &ts);
+		if (sig < 0 && errno == EAGAIN)
+			net_renew();
+#else
 		int sig = sigwaitinfo(&all, &si);
+#endif
 		if (sig < 0)
 			continue;
 		/* SIGPIPE or SIGXFSZ from tinyinit's own write: not the payload's. */
