@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "err.h"
+#include "pathsafe.h"
 #include "layers.h"
 #include "whiteout.h"
 
@@ -92,8 +93,12 @@ static int boot_image_layer(struct plan *p, const struct layer *src, const char 
 
 	if (!l)
 		return -ENOMEM;
-	l->created_by =
-	    strfmt("mkrootfs --boot-layer %s as " LAYERS_DIR "/%s", from, dir + strlen(LAYERS_DIR));
+	char *sh = path_shown(from);
+
+	l->created_by = sh ? strfmt("mkrootfs --boot-layer %s as " LAYERS_DIR "/%s", sh,
+				    dir + strlen(LAYERS_DIR))
+			   : NULL;
+	free(sh);
 	r = l->created_by ? boot_layer(l, src, dir, from, first) : -ENOMEM;
 	if (!r)
 		r = plan_push(p, l);

@@ -360,8 +360,14 @@ static int build_one(const struct opts *o, struct one *x, const char *as, long l
 		r = -ENOMEM;
 		goto out;
 	}
-	app->created_by = o->embed ? strfmt("mkrootfs image --embed %s as %s", o->emb_from, x->as)
-				   : strfmt("mkrootfs image %s as %s", x->payload, x->as);
+	{
+		char *sh = path_shown(o->embed ? o->emb_from : x->payload);
+
+		app->created_by = !sh	     ? NULL
+				  : o->embed ? strfmt("mkrootfs image --embed %s as %s", sh, x->as)
+					     : strfmt("mkrootfs image %s as %s", sh, x->as);
+		free(sh);
+	}
 	init->created_by = strdup("mkrootfs: tinyinit as /tinyinit");
 	/* plain images: tinyinit and the payload in one layer; boot-layer images:
 	 * tinyinit in the image root, the payload in the top boot layer */

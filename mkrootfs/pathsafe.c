@@ -65,6 +65,20 @@ const char *path_basename(const char *p)
 	return s ? s + 1 : p;
 }
 
+char *path_shown(const char *p)
+{
+	size_t n = strlen(p);
+	const char *b;
+
+	while (n > 1 && p[n - 1] == '/')
+		n--;
+	for (b = p + n; b > p && b[-1] != '/'; b--)
+		;
+	if (b == p + n) /* "/" or "" */
+		return strdup(n ? "/" : ".");
+	return strndup(b, (size_t)(p + n - b));
+}
+
 char *path_join(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);

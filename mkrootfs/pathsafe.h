@@ -16,6 +16,11 @@ char *path_dirname(const char *p);
 /* "a/b/c" -> "c" (a pointer into P). */
 const char *path_basename(const char *p);
 /* "a" + "b" -> "a/b"; "" + "b" -> "b". Returns a malloc'd string. */
+/* How a host path is shown in an image's history: its last component
+ * ("./out/rootfs/" -> "rootfs"), so that neither the directory it was built
+ * in nor the user's home leaks into a published image, and the same inputs
+ * give the same image wherever they lie. A malloc'd string, NULL: no memory. */
+char *path_shown(const char *p);
 char *path_join(const char *a, const char *b);
 
 #endif

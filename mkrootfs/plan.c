@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "err.h"
+#include "pathsafe.h"
 
 int plan_push(struct plan *p, struct layer *l)
 {
@@ -87,8 +88,13 @@ int plan_inputs(const struct build_opts *o, struct plan *p)
 			if (o->srcs[i].boot) {
 				r = push_boot(p, l, o->srcs[i].path);
 			} else {
-				if (!l->created_by)
-					l->created_by = strfmt("mkrootfs --layer %s", in->path);
+				if (!l->created_by) {
+					char *sh = path_shown(in->path);
+
+					l->created_by =
+					    sh ? strfmt("mkrootfs --layer %s", sh) : NULL;
+					free(sh);
+				}
 				in->layers[k] = NULL; /* the plan owns it now */
 				r = plan_push(p, l);
 				if (r)

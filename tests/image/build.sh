@@ -71,6 +71,17 @@ touch "$WORK/tree/a/seq"
 mk tree2 image -o "$WORK/t2.tar" --layer "$WORK/tree" "$HELLO"
 cmp -s "$WORK/t1.tar" "$WORK/t2.tar"
 expect_eq "reproducible: a tree with a newer mtime, same bytes" 0 $?
+# the same inputs somewhere else (another checkout, another user's home) and
+# named another way (./x, x/): the same image; no host path in its history
+# (review P2: created_by held the paths as typed)
+mkdir -p "$WORK/elsewhere/deeper"
+cp -a "$WORK/tree" "$WORK/elsewhere/deeper/tree"
+cp "$HELLO" "$WORK/elsewhere/hello"
+(cd "$WORK/elsewhere" && "$M" image -o "$WORK/t3.tar" --layer deeper/tree/ ./hello 2>"$WORK/t3.err")
+cmp -s "$WORK/t1.tar" "$WORK/t3.tar"
+expect_eq "reproducible: the same inputs under other paths, same bytes" "0|" "$?|$(cat "$WORK/t3.err")"
+if grep -aq "$WORK" "$WORK/t1.tar"; then fail "no host path in the image" "$WORK appears in t1.tar"; else
+	pass "no host path in the image"; fi
 unpack "$WORK/t1.tar" "$WORK/t1"
 l=$(py "$WORK/t1/manifest.json" 'j[0]["Layers"][0]')
 gzip -t "$WORK/t1/$l" 2>/dev/null
@@ -198,7 +209,7 @@ expect_eq "whiteouts keep their OCI spelling" "etc/|etc/.wh.gone|etc/upper|opq/|
 	"$(tar -tzf "$WORK/ly/$l" | paste -sd'|')"
 js=$("$M" inspect --json "$WORK/ly.tar" 2>/dev/null)
 expect_eq "inspect --json: layers, created_by, waste" \
-	"3 mkrootfs --layer $D/base.tar 1004 2 0" \
+	"3 mkrootfs --layer base.tar 1004 2 0" \
 	"$(printf '%s' "$js" | python3 -c 'import json,sys; j=json.load(sys.stdin); l=j["layers"]; print(len(l), l[0]["created_by"], l[0]["wasted_bytes"], l[0]["wasted_files"], l[1]["wasted_bytes"])')"
 # Waste the review found miscounted: a file replaced by an opaque directory
 # of the same name is hidden (main: not counted); a hidden file whose other
