@@ -103,9 +103,27 @@ static void kmod_quiet(void *data, int prio, const char *file, int line, const c
 	(void)data, (void)prio, (void)file, (void)line, (void)fn, (void)fmt, (void)ap;
 }
 
+/* The names of the modules of list D onto DEPS (unless R is already a
+ * failure); D is released. */
+static int add_names(struct kmod_list *d, struct strlist *deps, int r)
+{
+	struct kmod_list *it;
+
+	kmod_list_foreach(it, d)
+	{
+		struct kmod_module *dm = kmod_module_get_module(it);
+
+		if (!r)
+			r = strlist_add(deps, kmod_module_get_name(dm));
+		kmod_module_unref(dm);
+	}
+	kmod_module_unref_list(d);
+	return r;
+}
+
 static int kmod_lookup(void *ctx, const char *name, char **canon, char **path, struct strlist *deps)
 {
-	struct kmod_list *list = NULL, *d = NULL, *post = NULL, *it;
+	struct kmod_list *list = NULL, *d = NULL, *post = NULL;
 	struct kmod_module *m;
 	const char *p;
 	int r = kmod_module_new_from_lookup(ctx, name, &list);
@@ -123,30 +141,12 @@ static int kmod_lookup(void *ctx, const char *name, char **canon, char **path, s
 	*path = p ? strdup(p) : NULL;
 	r = *canon && (!p || *path) ? 0 : -ENOMEM;
 	if (!r)
-		d = kmod_module_get_dependencies(m);
-	kmod_list_foreach(it, d)
-	{
-		struct kmod_module *dm = kmod_module_get_module(it);
-
-		if (!r)
-			r = strlist_add(deps, kmod_module_get_name(dm));
-		kmod_module_unref(dm);
-	}
-	kmod_module_unref_list(d);
+		r = add_names(kmod_module_get_dependencies(m), deps, r);
 	/* soft "pre:" dependencies (modules.softdep, from the modules' own
 	 * modinfo: libcrc32c's crc32c) load first too, as modprobe does; "post:"
 	 * ones are optional extras and stay out */
-	d = NULL;
 	if (!r && kmod_module_get_softdeps(m, &d, &post) == 0) {
-		kmod_list_foreach(it, d)
-		{
-			struct kmod_module *dm = kmod_module_get_module(it);
-
-			if (!r)
-				r = strlist_add(deps, kmod_module_get_name(dm));
-			kmod_module_unref(dm);
-		}
-		kmod_module_unref_list(d);
+		r = add_names(d, deps, r);
 		kmod_module_unref_list(post);
 	}
 	kmod_module_unref(m);
