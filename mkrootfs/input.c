@@ -111,7 +111,8 @@ int input_read_for(const char *path, int flags, const struct platform *want, str
 	}
 	in->info[0].usize = 0;
 	for (size_t i = 0; i < n && !r; i++) {
-		r = layer_add(in->layers[0], path, v[i], LA_OCI_WHITEOUTS);
+		r = layer_add(in->layers[0], path, v[i],
+			      LA_OCI_WHITEOUTS | LA_MERGE_DIRS | LA_LAST_WINS);
 		v[i] = NULL;
 	}
 	entries_free(v, n);

@@ -256,7 +256,7 @@ static int read_layer(const struct image_ctx *c, const char *name, size_t idx, s
 		in->info[idx].usize = sums.usize;
 	}
 	for (size_t i = 0; i < n && !r; i++) {
-		r = layer_add(l, disp, v[i], LA_OCI_WHITEOUTS);
+		r = layer_add(l, disp, v[i], LA_OCI_WHITEOUTS | LA_MERGE_DIRS | LA_LAST_WINS);
 		v[i] = NULL;
 	}
 	entries_free(v, n);

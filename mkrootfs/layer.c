@@ -178,6 +178,25 @@ struct entry *layer_find_del(const struct layer *l, const char *path)
 	return s ? *s : NULL;
 }
 
+/* E takes the place of OLD (same path, neither a directory nor a deletion,
+ * nothing links to OLD); OLD is freed. */
+static void replace(struct layer *l, struct entry *old, struct entry *e)
+{
+	struct entry *t;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i] == old)
+			l->v[i] = e;
+	*htab_slot(&l->files, e->path) = e;
+	if (old->type == ET_FILE)
+		l->data_bytes -= old->size;
+	if (e->type == ET_FILE)
+		l->data_bytes += e->size;
+	if (old->type == ET_HARDLINK && (t = layer_find(l, old->link)))
+		t->linked--;
+	entry_free(old);
+}
+
 static int push(struct layer *l, struct entry *e)
 {
 	int r;
@@ -398,7 +417,17 @@ keep_root_opaque:
 			entry_free(e);
 			return 0;
 		}
-		r = fail(EEXIST, "%s: duplicate entry %s", input, e->path);
+		if ((flags & LA_LAST_WINS) && !old->linked && old->type != ET_DIR &&
+		    e->type != ET_DIR && old->type != ET_WHITEOUT && old->type != ET_OPAQUE) {
+			replace(l, old, e);
+			return 0;
+		}
+		r = fail(EEXIST, "%s: duplicate entry %s%s", input, e->path,
+			 !(flags & LA_LAST_WINS) ? ""
+			 : old->linked		 ? " (a hardlink points at the first)"
+			 : old->type == ET_DIR || e->type == ET_DIR
+			     ? " (a directory and a non-directory)"
+			     : "");
 		goto out;
 	}
 	r = push(l, e);

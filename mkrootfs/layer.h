@@ -84,6 +84,10 @@ struct layer {
 #define LA_ABS_OK	 1 /* absolute paths are fine (destinations we chose) */
 #define LA_OCI_WHITEOUTS 2 /* ".wh.NAME" and ".wh..wh..opq" are deletions */
 #define LA_MERGE_DIRS	 4 /* a directory added twice keeps the later metadata */
+#define LA_LAST_WINS                                                                               \
+	8 /* a file, symlink or hardlink added again replaces the                                  \
+	     earlier one, as tar extraction and the runtimes do                                    \
+	     (not one that others link to, not a directory) */
 
 struct layer *layer_new(const char *name);
 void layer_free(struct layer *l);

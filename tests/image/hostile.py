@@ -37,7 +37,11 @@ mk("fileunder.tar", [("a", "f"), ("a/b", "f")])
 mk("whdot.tar", [("a", "d"), ("a/.wh..", "f", b"")])
 mk("whdotdot.tar", [(".wh...", "f", b"")])
 mk("hardmiss.tar", [("a", "h", "nothere")])
-mk("dup.tar", [("a", "f"), ("./a", "f")])
+mk("dup.tar", [("a", "f", b"first"), ("./a", "f", b"second")])
+# tar -r style: a directory listed twice, a file then a symlink of one name
+mk("dupok.tar", [("d", "d"), ("d/x", "f", b"old"), ("./d", "d"), ("d/x", "f", b"new"), ("l", "f"), ("l", "l", "d/x")])
+mk("dupdir.tar", [("a", "d"), ("a", "f")])
+mk("duplinked.tar", [("a", "f", b"one"), ("h", "h", "a"), ("a", "f", b"two")])
 # a base layer and an upper one that deletes and hides (OCI spelling)
 mk("base.tar", [("etc", "d"), ("etc/base", "f", b"from base\n"), ("etc/gone", "f", b"x" * 1000),
                 ("opq", "d"), ("opq/old", "f", b"old\n")])
