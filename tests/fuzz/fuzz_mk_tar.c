@@ -45,7 +45,8 @@ static int count_write(struct sink *s, const void *buf, size_t len)
 	return 0;
 }
 
-/* Reads the tar in FD (LEN bytes) into a new layer; NULL when refused. */
+/* Reads the tar in FD (LEN bytes) into a new layer, with the flags input.c
+ * gives a tarball (a later duplicate wins); NULL when refused. */
 static struct layer *read_layer(int fd, size_t len)
 {
 	struct tar_src src = {.path = "fuzz.tar", .fd = fd, .off = 0, .len = len};
@@ -61,7 +62,7 @@ static struct layer *read_layer(int fd, size_t len)
 	if (!l)
 		abort();
 	for (size_t i = 0; i < n && !r; i++) {
-		r = layer_add(l, "fuzz.tar", v[i], LA_OCI_WHITEOUTS);
+		r = layer_add(l, "fuzz.tar", v[i], LA_OCI_WHITEOUTS | LA_MERGE_DIRS | LA_LAST_WINS);
 		v[i] = NULL;
 	}
 	entries_free(v, n);
