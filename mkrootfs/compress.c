@@ -2,6 +2,8 @@
  * gzip (zlib) and xz (liblzma) for initramfs files. */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,11 +49,52 @@ struct zsink {
 	lzma_stream *xs;
 };
 
+int cpu_max_cpus(const char *text)
+{
+	long long quota, period = 0;
+
+	if (sscanf(text, "%lld %lld", &quota, &period) != 2 || quota <= 0 || period <= 0)
+		return 0; /* "max 100000": no quota */
+	return (int)((quota + period - 1) / period);
+}
+
+/* The cgroup v2 quota of this process's own cgroup, in CPUs (0: none). */
+static int cgroup_cpus(void)
+{
+	char line[512], path[600], text[64];
+	FILE *f = fopen("/proc/self/cgroup", "r");
+	int n = 0;
+
+	while (f && fgets(line, sizeof line, f))
+		if (strncmp(line, "0::", 3) == 0) {
+			FILE *m;
+
+			line[strcspn(line, "\n")] = 0;
+			snprintf(path, sizeof path, "/sys/fs/cgroup%s/cpu.max", line + 3);
+			m = fopen(path, "r");
+			if (m && fgets(text, sizeof text, m))
+				n = cpu_max_cpus(text);
+			if (m)
+				fclose(m);
+		}
+	if (f)
+		fclose(f);
+	return n;
+}
+
 int compression_threads(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	const char *e = getenv("MKROOTFS_THREADS");
+	cpu_set_t set;
+	int q = cgroup_cpus();
 
+	/* the CPUs this process may run on (taskset, a container's cpuset),
+	 * and no more than its cgroup's quota (docker --cpus) */
+	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+		n = CPU_COUNT(&set);
+	if (q > 0 && q < n)
+		n = q;
 	if (e && atoi(e) > 0)
 		n = atoi(e);
 	return n < 1 ? 1 : n > 16 ? 16 : (int)n;

@@ -36,5 +36,8 @@ void zsink_abort(struct zsink *z);
 int compression_parse(const char *s, int with_xz, enum compression *c);
 const char *compression_media_type(enum compression c);
 int compression_threads(void);
+/* CPUs a cgroup v2 cpu.max line ("200000 100000") allows, rounded up; 0 for
+ * "max" or anything unreadable. */
+int cpu_max_cpus(const char *text);
 
 #endif

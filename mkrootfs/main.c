@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include "cmds.h"
 #include "cleanup.h"
+#include "compress.h"
 #include "err.h"
 #include "layer.h"
 
@@ -69,8 +70,10 @@ int main(int argc, char **argv)
 		struct rusage ru;
 
 		getrusage(RUSAGE_SELF, &ru);
-		fprintf(stderr, "mkrootfs: stats: peak RSS %ld KiB, temporary bytes %llu\n",
-			ru.ru_maxrss, (unsigned long long)spill_peak());
+		fprintf(stderr,
+			"mkrootfs: stats: peak RSS %ld KiB, temporary bytes %llu, compression "
+			"threads %d\n",
+			ru.ru_maxrss, (unsigned long long)spill_peak(), compression_threads());
 	}
 	if (r < 0) {
 		fprintf(stderr, "mkrootfs: %s\n", err_text_for(r));

@@ -58,6 +58,15 @@ expect_eq "reproducible: two builds, same bytes" 0 $?
 MKROOTFS_THREADS=1 "$M" image -o "$WORK/hello3.tar" "$HELLO" 3 2>/dev/null
 cmp -s "$WORK/hello.tar" "$WORK/hello3.tar"
 expect_eq "reproducible: one thread or two, same bytes" 0 $?
+# compression threads follow the CPUs the process may use (review P2: all
+# online CPUs, whatever taskset, a cpuset or a cgroup quota said)
+th=$(MKROOTFS_STATS=1 taskset -c 0 "$M" image -o "$WORK/hello5.tar" "$HELLO" 3 2>&1 | sed -n 's/.*compression threads \([0-9]*\).*/\1/p')
+expect_eq "compression threads: one under taskset -c 0" 1 "$th"
+th=$(MKROOTFS_STATS=1 "$M" image -o "$WORK/hello5.tar" "$HELLO" 3 2>&1 | sed -n 's/.*compression threads \([0-9]*\).*/\1/p')
+n=$(nproc)
+expect_eq "compression threads: the CPUs it may use otherwise (nproc, 16 at most)" "$((n > 16 ? 16 : n))" "$th"
+cmp -s "$WORK/hello.tar" "$WORK/hello5.tar"
+expect_eq "reproducible: one CPU or all, same bytes" 0 $?
 SOURCE_DATE_EPOCH=1700000000 "$M" image -o "$WORK/hello4.tar" "$HELLO" 3 2>/dev/null
 expect_match "SOURCE_DATE_EPOCH sets the timestamps" "2023-11-14" "$(tar -tvf "$WORK/hello4.tar" oci-layout)"
 # a bigger tree: many gzip members, hardlinks, symlinks, sorted entries

@@ -10,6 +10,7 @@
 #include <string.h>
 /* the project's headers first: cmocka defines a fail() macro */
 #include "cpiowrite.h"
+#include "compress.h"
 #include "err.h"
 #include "gate.h"
 #include "layer.h"
@@ -249,6 +250,18 @@ static void test_marker_order(void **st)
 
 /* main prints the message recorded with the errno it got, else strerror:
  * a bare return -ENOMEM after an ignored failure is not explained by it. */
+/* cgroup v2 cpu.max: a quota in CPUs, rounded up; none for "max" */
+static void test_cpu_max(void **st)
+{
+	(void)st;
+	assert_int_equal(cpu_max_cpus("max 100000\n"), 0);
+	assert_int_equal(cpu_max_cpus("200000 100000\n"), 2);
+	assert_int_equal(cpu_max_cpus("150000 100000"), 2);
+	assert_int_equal(cpu_max_cpus("50000 100000"), 1);
+	assert_int_equal(cpu_max_cpus("0 100000"), 0);
+	assert_int_equal(cpu_max_cpus(""), 0);
+}
+
 static void test_err_text_for(void **st)
 {
 	(void)st;
@@ -270,6 +283,7 @@ int main(void)
 	    cmocka_unit_test(test_hardlinks),	  cmocka_unit_test(test_parents_follow_symlinks),
 	    cmocka_unit_test(test_copy_under),	  cmocka_unit_test(test_whiteout_names),
 	    cmocka_unit_test(test_marker_order),  cmocka_unit_test(test_err_text_for),
+	    cmocka_unit_test(test_cpu_max),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
