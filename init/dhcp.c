@@ -87,8 +87,9 @@ int dhcp_run(int fd, struct ifreq *r, struct ipconf *ic)
 	static unsigned char in[576];
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(68)};
 	unsigned server = ic->server, one = 1, addr = ic->addr;
-	/* renewing: one REQUEST from the address (ciaddr), to the server */
-	int want = addr ? 5 : 2, wait = addr ? 4 : 1; /* OFFER, then ACK */
+	/* the message awaited: an OFFER, then an ACK; renewing (an address
+	 * held), one REQUEST from it (ciaddr) to the server and its ACK, 4 s */
+	int want = addr ? 5 : 2, wait = addr ? 4 : 1;
 	char host[sizeof ic->host];
 
 	memcpy(host, ic->host, sizeof host); /* ip='s host name wins over the server's */

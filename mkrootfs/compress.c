@@ -87,16 +87,18 @@ int compression_threads(void)
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	const char *e = getenv("MKROOTFS_THREADS");
 	cpu_set_t set;
-	int q = cgroup_cpus();
+	int q;
 
-	/* the CPUs this process may run on (taskset, a container's cpuset),
-	 * and no more than its cgroup's quota (docker --cpus) */
-	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
-		n = CPU_COUNT(&set);
-	if (q > 0 && q < n)
-		n = q;
-	if (e && atoi(e) > 0)
+	if (e && atoi(e) > 0) {
 		n = atoi(e);
+	} else {
+		/* the CPUs this process may run on (taskset, a container's
+		 * cpuset), and no more than its cgroup's quota (docker --cpus) */
+		if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+			n = CPU_COUNT(&set);
+		if ((q = cgroup_cpus()) > 0 && q < n)
+			n = q;
+	}
 	return n < 1 ? 1 : n > 16 ? 16 : (int)n;
 }
 

@@ -23,39 +23,14 @@ struct image_ctx {
  * ".." resolved; NULL when it is absolute or climbs out of the archive. */
 static char *link_join(const char *name, const char *target)
 {
-	const char *sl = strrchr(name, '/');
-	int dl = sl ? (int)(sl - name) : 0;
-	size_t cap = (size_t)dl + strlen(target) + 2, o = 0;
-	char *buf = malloc(cap), *out = malloc(cap), *save = NULL;
+	char *dir = path_dirname(name), *j = dir ? path_join(dir, target) : NULL;
+	char *r = j && target[0] != '/' ? path_lexical(j, PATH_NO_CLIMB) : NULL;
 
-	if (!buf || !out || target[0] == '/') {
-		free(buf);
-		free(out);
-		return NULL;
-	}
-	snprintf(buf, cap, "%.*s/%s", dl, name, target);
-	for (char *t = strtok_r(buf, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
-		if (strcmp(t, ".") == 0)
-			continue;
-		if (strcmp(t, "..") == 0) {
-			if (!o) {
-				free(buf);
-				free(out);
-				return NULL;
-			}
-			while (o && out[o - 1] != '/')
-				o--;
-			o -= o > 0;
-			continue;
-		}
-		if (o)
-			out[o++] = '/';
-		memcpy(out + o, t, strlen(t));
-		o += strlen(t);
-	}
-	out[o] = 0;
-	free(buf);
-	return out;
+	free(dir);
+	free(j);
+	if (r) /* relative, as the members are named */
+		memmove(r, r + 1, strlen(r));
+	return r;
 }
 
 /* The member NAME: a file, or a symlink to one inside the archive (older

@@ -66,45 +66,6 @@ static char *fmt(const char *f, ...)
 	return n < 0 ? NULL : s;
 }
 
-/* "/a/./b//../c" -> "/a/c"; ".." at the root stays at the root, as the
- * kernel resolves it. Always absolute. */
-static char *abs_clean(const char *p)
-{
-	size_t len = strlen(p);
-	char *out = malloc(len + 2);
-	size_t o = 0;
-
-	if (!out)
-		return NULL;
-	while (*p) {
-		const char *e;
-		size_t n;
-
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		e = strchrnul(p, '/');
-		n = (size_t)(e - p);
-		if (n == 1 && p[0] == '.') {
-		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
-			while (o > 0 && out[o - 1] != '/')
-				o--;
-			if (o > 0)
-				o--;
-		} else {
-			out[o++] = '/';
-			memcpy(out + o, p, n);
-			o += n;
-		}
-		p = e;
-	}
-	if (o == 0)
-		out[o++] = '/';
-	out[o] = 0;
-	return out;
-}
-
 static void conf_read(struct strv *dirs, const char *file, int depth)
 {
 	FILE *f = depth > 8 ? NULL : fopen(file, "re");
@@ -135,7 +96,7 @@ static void conf_read(struct strv *dirs, const char *file, int depth)
 				globfree(&g);
 			}
 		} else if (p[0] == '/') {
-			char *c = abs_clean(p);
+			char *c = path_lexical(p, 0);
 
 			if (c)
 				strv_add(dirs, c);
@@ -257,7 +218,7 @@ static int add_list(const char *list, const struct obj *o, struct strv *hostd, s
 		h = rest ? fmt("%s%s", hdir[0] ? hdir : "/", rest) : strdup(d);
 		i = rest ? fmt("%s/%s", idir, rest) : strdup(d);
 		if (h && i) {
-			char *hc = abs_clean(h), *ic = abs_clean(i);
+			char *hc = path_lexical(h, 0), *ic = path_lexical(i, 0);
 
 			/* a pair once: the first occurrence is the one searched */
 			if (hc && ic && !strv_has(hostd, hc)) {
@@ -401,7 +362,7 @@ int libs_resolve(const char *host, const char *image, const struct elf_info *e, 
 	if (!s.v)
 		return -ENOMEM;
 	s.v[0].host = realpath(host, NULL); /* the loader's $ORIGIN: /proc/self/exe */
-	s.v[0].image = abs_clean(image);
+	s.v[0].image = path_lexical(image, 0);
 	s.v[0].name = strdup(host);
 	s.v[0].loader = -1;
 	s.n = 1;
@@ -442,7 +403,7 @@ int libs_resolve(const char *host, const char *image, const struct elf_info *e, 
 					break;
 				}
 				h = strdup(name);
-				im = abs_clean(name);
+				im = path_lexical(name, 0);
 				r = h && im ? (same_kind(h, e) ? 0 : 1) : -ENOMEM;
 			} else {
 				r = find(&s, i, name, &h, &im);

@@ -79,6 +79,46 @@ char *path_shown(const char *p)
 	return strndup(b, (size_t)(p + n - b));
 }
 
+char *path_lexical(const char *p, int flags)
+{
+	char *out = malloc(strlen(p) + 2);
+	size_t o = 0;
+
+	if (!out)
+		return NULL;
+	while (*p) {
+		const char *e;
+		size_t n;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		e = strchrnul(p, '/');
+		n = (size_t)(e - p);
+		if (n == 1 && p[0] == '.') {
+		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
+			if (o == 0 && (flags & PATH_NO_CLIMB)) {
+				free(out);
+				return NULL;
+			}
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--;
+		} else {
+			out[o++] = '/';
+			memcpy(out + o, p, n);
+			o += n;
+		}
+		p = e;
+	}
+	if (o == 0)
+		out[o++] = '/';
+	out[o] = 0;
+	return out;
+}
+
 char *path_join(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);

@@ -16,11 +16,19 @@ char *path_dirname(const char *p);
 /* "a/b/c" -> "c" (a pointer into P). */
 const char *path_basename(const char *p);
 /* "a" + "b" -> "a/b"; "" + "b" -> "b". Returns a malloc'd string. */
+char *path_join(const char *a, const char *b);
 /* How a host path is shown in an image's history: its last component
  * ("./out/rootfs/" -> "rootfs"), so that neither the directory it was built
  * in nor the user's home leaks into a published image, and the same inputs
  * give the same image wherever they lie. A malloc'd string, NULL: no memory. */
 char *path_shown(const char *p);
-char *path_join(const char *a, const char *b);
+
+#define PATH_NO_CLIMB 1 /* a ".." at the root makes path_lexical fail */
+/* "/a/./b//../c" -> "/a/c", by the letters alone (no link is looked at):
+ * empty and "." components dropped, each ".." taking off the one before.
+ * A ".." at the root stays there, as the kernel resolves it, unless
+ * PATH_NO_CLIMB (then NULL). Always absolute. A malloc'd string, NULL also
+ * when there is no memory. */
+char *path_lexical(const char *p, int flags);
 
 #endif

@@ -58,6 +58,32 @@ static void clean_bad(const char *in, int flags, const char *want_why)
 	assert_string_equal(why, want_why);
 }
 
+static void lexical_is(const char *in, int flags, const char *want)
+{
+	char *out = path_lexical(in, flags);
+
+	if (!want) {
+		assert_null(out);
+		return;
+	}
+	assert_non_null(out);
+	assert_string_equal(out, want);
+	free(out);
+}
+
+/* by the letters: ".." clamps at the root, or fails with PATH_NO_CLIMB */
+static void test_path_lexical(void **st)
+{
+	(void)st;
+	lexical_is("/a/./b//../c", 0, "/a/c");
+	lexical_is("a/b/", 0, "/a/b");
+	lexical_is("", 0, "/");
+	lexical_is("/../x", 0, "/x");
+	lexical_is("id0/../real0/layer.tar", PATH_NO_CLIMB, "/real0/layer.tar");
+	lexical_is("id0/../../real0/layer.tar", PATH_NO_CLIMB, NULL);
+	lexical_is("a/..", PATH_NO_CLIMB, "/");
+}
+
 static void test_path_clean(void **st)
 {
 	(void)st;
@@ -469,6 +495,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_digest),
+	    cmocka_unit_test(test_path_lexical),
 	    cmocka_unit_test(test_path_clean),
 	    cmocka_unit_test(test_path_helpers),
 	    cmocka_unit_test(test_layer_checks),
